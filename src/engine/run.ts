@@ -1,0 +1,192 @@
+/**
+ * The engine: config → files → parse → index → check → suppressions and config filters → result.
+ * The CLI only parses arguments and calls `runCheck`.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import type { DbfenceConfig, LoadedConfig } from "../config/load.js";
+import { decodePythonSource } from "../files/decode.js";
+import { type DiscoveredFile, discoverFiles } from "../files/discover.js";
+import { compileGlobs } from "../files/globs.js";
+import type { Comment, Module } from "../parser/ast.js";
+import { parsePython } from "../parser/index.js";
+import type { LineMap } from "../parser/lines.js";
+import { RULES, RULES_BY_CODE } from "../rules/index.js";
+import type { RuleContext } from "../rules/rule.js";
+import { analyzeModule } from "../semantic/analysis.js";
+import { TypeInference } from "../semantic/infer.js";
+import { ProjectIndex } from "../semantic/project.js";
+import { type ModuleSummary, summarizeModule } from "../semantic/summary.js";
+import type { CheckResult, Finding, Fix, Severity } from "../types.js";
+import { applyFilters } from "./filters.js";
+import { connectorModules, moduleForFile } from "./modules.js";
+
+export interface CheckOptions {
+  loaded: LoadedConfig;
+  /** Absolute files or folders to report on (default: the project root). */
+  paths: string[];
+  /** Extra `--select` / `--ignore` from the command line (they narrow the config's). */
+  select?: string[];
+  ignore?: string[];
+  /** The date exceptions are judged against, `YYYY-MM-DD` (default: today, UTC). */
+  today?: string;
+}
+
+/** A parsed file: everything later phases need, kept per file. */
+interface ParsedFile {
+  file: DiscoveredFile;
+  module: string;
+  isPackage: boolean;
+  tree: Module;
+  comments: Comment[];
+  lines: LineMap;
+  summary: ModuleSummary;
+}
+
+export function runCheck(opts: CheckOptions): CheckResult {
+  const started = performance.now();
+  const { root, config } = opts.loaded;
+  const findings: Finding[] = [];
+  const notices: string[] = [];
+
+  const checked = discoverFiles({
+    root,
+    paths: opts.paths.length > 0 ? opts.paths : [root],
+    include: config.include,
+    exclude: config.exclude,
+    respectGitignore: true,
+  });
+  for (const p of checked.problems) notices.push(`${p.rel}: ${p.message}`);
+  // Cross-file facts come from the whole project, also when only some paths are reported on.
+  const reportOn = new Set(checked.files.map((f) => f.abs));
+  const everything =
+    opts.paths.length === 1 && opts.paths[0] === root
+      ? checked.files
+      : mergeFiles(
+          checked.files,
+          discoverFiles({ root, paths: [root], include: config.include, exclude: config.exclude, respectGitignore: true }).files,
+        );
+
+  const parsed: ParsedFile[] = [];
+  for (const file of everything) {
+    const result = parseFile(file, config);
+    if ("finding" in result) {
+      if (reportOn.has(file.abs)) findings.push(result.finding);
+      if (result.notice) notices.push(result.notice);
+    } else {
+      parsed.push(result);
+    }
+  }
+
+  const project = new ProjectIndex(parsed.map((p) => p.summary));
+  const infer = new TypeInference(project, {
+    connectors: connectorModules(config.connector, config.src),
+    sessionDependencies: config.sessionDependency,
+  });
+  const fixtures = compileGlobs(config.testFixtureModules);
+  const byFile = new Map<string, { comments: Comment[]; lines: LineMap }>();
+  for (const p of parsed) {
+    if (!reportOn.has(p.file.abs)) continue;
+    byFile.set(p.file.rel, { comments: p.comments, lines: p.lines });
+    try {
+      findings.push(...checkFile(p, config, infer, fixtures.matches(p.file.rel, false)));
+    } catch (e) {
+      // A bug in one rule must not cost the user the rest of the run.
+      notices.push(`${p.file.rel}: internal error while checking (${e instanceof Error ? e.message : String(e)}); please report it`);
+    }
+  }
+
+  const final = applyFilters(findings, {
+    config,
+    configFile: opts.loaded.file ? path.relative(root, opts.loaded.file).split(path.sep).join("/") : null,
+    select: opts.select,
+    ignore: opts.ignore,
+    today: opts.today ?? new Date().toISOString().slice(0, 10),
+    files: byFile,
+  });
+  final.sort(compareFindings);
+  const errors = final.filter((f) => f.severity === "error").length;
+  return {
+    root,
+    findings: final,
+    summary: {
+      files: checked.files.length,
+      findings: final.length,
+      errors,
+      warnings: final.length - errors,
+      durationMs: Math.round(performance.now() - started),
+    },
+    notices,
+  };
+}
+
+function mergeFiles(a: DiscoveredFile[], b: DiscoveredFile[]): DiscoveredFile[] {
+  const seen = new Set(a.map((f) => f.abs));
+  return [...a, ...b.filter((f) => !seen.has(f.abs))];
+}
+
+function parseFile(file: DiscoveredFile, config: DbfenceConfig): ParsedFile | { finding: Finding; notice?: string } {
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(file.abs);
+  } catch (e) {
+    const reason = (e as NodeJS.ErrnoException).code ?? String(e);
+    return { finding: syntaxFinding(file.rel, 1, 1, `cannot read the file (${reason}); dbfence skipped it`), notice: `${file.rel}: ${String(e)}` };
+  }
+  const decoded = decodePythonSource(bytes);
+  if (!decoded.ok) return { finding: syntaxFinding(file.rel, decoded.line, 1, `cannot decode the file: ${decoded.message}`) };
+  const parsed = parsePython(decoded.text);
+  if (!parsed.ok) {
+    return {
+      finding: syntaxFinding(file.rel, parsed.line, parsed.column, `syntax error: ${parsed.message}; no rule can check this file until it parses`),
+    };
+  }
+  const { module, isPackage } = moduleForFile(file.rel, config.src);
+  const summary = summarizeModule(module, file.rel, isPackage, parsed.module, (o) => parsed.lines.lineOf(o));
+  return { file, module, isPackage, tree: parsed.module, comments: parsed.comments, lines: parsed.lines, summary };
+}
+
+function syntaxFinding(rel: string, line: number, column: number, message: string): Finding {
+  return { code: "DBF900", name: "syntax-error", severity: "error", path: rel, line, column, endLine: line, endColumn: column, message, fix: null };
+}
+
+function checkFile(p: ParsedFile, config: DbfenceConfig, infer: TypeInference, isTestFixture: boolean): Finding[] {
+  const facts = analyzeModule(p.tree, p.summary, infer);
+  const out: Finding[] = [];
+  for (const rule of RULES) {
+    if (!rule.check) continue;
+    const ctx: RuleContext = {
+      facts,
+      path: p.file.rel,
+      config,
+      infer,
+      lines: p.lines,
+      isConnector: infer.isConnectorModule(p.module),
+      isTestFixture,
+      report(node, message, fix?: Fix) {
+        const s = p.lines.position(node.start);
+        const e = p.lines.position(node.end);
+        out.push({
+          code: rule.code,
+          name: rule.name,
+          severity: rule.severity as Severity,
+          path: p.file.rel,
+          line: s.line,
+          column: s.column,
+          endLine: e.line,
+          endColumn: e.column,
+          message,
+          fix: fix ?? null,
+        });
+      },
+    };
+    rule.check(ctx);
+  }
+  return out;
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line || a.column - b.column || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+}
+
+export { RULES_BY_CODE };

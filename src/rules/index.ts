@@ -1,0 +1,41 @@
+/** The rule registry: every rule, in code order. */
+import type { RuleMeta } from "../types.js";
+import DBF101 from "./connector/DBF101-connector-internal-import.js";
+import DBF102 from "./connector/DBF102-engine-outside-connector.js";
+import DBF103 from "./connector/DBF103-session-factory-outside-connector.js";
+import DBF104 from "./connector/DBF104-raw-driver-import.js";
+import DBF105 from "./connector/DBF105-raw-connection-access.js";
+import DBF501 from "./raw-sql/DBF501-raw-sql-string.js";
+import DBF502 from "./raw-sql/DBF502-sql-injection-risk.js";
+import type { Rule } from "./rule.js";
+import DBF900 from "./suppressions/DBF900-syntax-error.js";
+import DBF901 from "./suppressions/DBF901-unused-suppression.js";
+import DBF902 from "./suppressions/DBF902-suppression-without-reason.js";
+import DBF903 from "./suppressions/DBF903-expired-exception.js";
+import DBF201 from "./sync-session/DBF201-sync-session-import.js";
+import DBF202 from "./sync-session/DBF202-sync-session-annotation.js";
+import DBF203 from "./sync-session/DBF203-legacy-query-api.js";
+
+export const RULES: readonly Rule[] = [
+  DBF101,
+  DBF102,
+  DBF103,
+  DBF104,
+  DBF105,
+  DBF201,
+  DBF202,
+  DBF203,
+  DBF501,
+  DBF502,
+  DBF900,
+  DBF901,
+  DBF902,
+  DBF903,
+];
+
+export const RULES_BY_CODE: ReadonlyMap<string, Rule> = new Map(RULES.map((r) => [r.code, r]));
+
+/** Rule metadata without the check functions, for reporters and docs. */
+export function ruleMetas(): ReadonlyMap<string, RuleMeta> {
+  return new Map(RULES.map((r) => [r.code, { code: r.code, name: r.name, severity: r.severity, summary: r.summary, docs: r.docs, ...(r.fix ? { fix: r.fix } : {}) }]));
+}

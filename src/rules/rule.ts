@@ -1,0 +1,38 @@
+/** The shape of a rule: its metadata (docs, severity, fix) and its check over one file's facts. */
+import type { DbfenceConfig } from "../config/load.js";
+import type { Expr } from "../parser/ast.js";
+import type { LineMap } from "../parser/lines.js";
+import type { FileFacts } from "../semantic/analysis.js";
+import type { TypeInference } from "../semantic/infer.js";
+import type { Fix, RuleMeta } from "../types.js";
+
+export interface RuleContext {
+  facts: FileFacts;
+  /** Path relative to the project root, `/` separators. */
+  path: string;
+  config: DbfenceConfig;
+  infer: TypeInference;
+  lines: LineMap;
+  /** The module is (part of) the connector. */
+  isConnector: boolean;
+  /** The file matches `test-fixture-modules`. */
+  isTestFixture: boolean;
+  report(node: { start: number; end: number }, message: string, fix?: Fix): void;
+}
+
+export interface Rule extends RuleMeta {
+  /** Rules of the 9xx family are computed by the engine (suppressions, exceptions, parsing). */
+  check?: (ctx: RuleContext) => void;
+}
+
+export function defineRule(rule: Rule): Rule {
+  return rule;
+}
+
+/** Dotted text of a Name/Attribute chain, for messages (`db.engine`). */
+export function dotted(e: Expr): string {
+  if (e.kind === "Name") return e.id;
+  if (e.kind === "Attribute") return `${dotted(e.value)}.${e.attr}`;
+  if (e.kind === "Call") return `${dotted(e.func)}(...)`;
+  return "…";
+}

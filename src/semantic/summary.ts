@@ -1,0 +1,213 @@
+/**
+ * One serialisable summary per module: its import bindings and the definitions other modules can
+ * reach (functions, classes with attribute types, assignments, type aliases). Expressions are kept as
+ * dbfence AST nodes, which are plain data, and are evaluated lazily in the defining module's context.
+ */
+import type { ClassDef, Expr, FunctionDef, ImportFrom, Module, Param, Stmt } from "../parser/ast.js";
+import { walkStmts } from "../parser/walk.js";
+
+export interface ImportBinding {
+  /** Absolute module name (relative imports resolved). */
+  module: string;
+  /** The imported name for `from m import name`; null for `import m` / `import m as x`. */
+  name: string | null;
+  /** `import a.b` binds `a` but refers to `a.b`: the bound module is `a`. */
+  line: number;
+}
+
+export interface FunctionSig {
+  name: string;
+  isAsync: boolean;
+  params: Param[];
+  returns: Expr | null;
+  /** Expressions of `yield` statements, for generator dependencies. */
+  yields: Expr[];
+  /** Values of `return` statements. */
+  returnValues: Expr[];
+  decorators: Expr[];
+  start: number;
+}
+
+export interface ClassAttr {
+  annotation: Expr | null;
+  value: Expr | null;
+  /** The method whose body assigns `self.<attr>`; null for class-level definitions. */
+  method: string | null;
+}
+
+export interface ClassSummary {
+  name: string;
+  bases: Expr[];
+  decorators: Expr[];
+  attrs: Record<string, ClassAttr[]>;
+  methods: Record<string, FunctionSig>;
+}
+
+export type SymbolDef =
+  | { kind: "function"; sig: FunctionSig }
+  | { kind: "class"; cls: ClassSummary }
+  | { kind: "assign"; annotation: Expr | null; value: Expr | null; typeAlias: boolean; start: number };
+
+export interface ModuleSummary {
+  module: string;
+  path: string;
+  isPackage: boolean;
+  imports: Record<string, ImportBinding>;
+  /** Module-level definitions; the last definition of a name wins. */
+  symbols: Record<string, SymbolDef>;
+  /** Names listed in `__all__`, when it is a literal list. */
+  exportsAll: string[] | null;
+}
+
+/** Resolves `from ..x import y` against the importing module. */
+export function absoluteModule(importer: string, isPackage: boolean, level: number, module: string): string {
+  if (level === 0) return module;
+  const parts = importer.split(".");
+  // A module's own package is its parent; a package's own package is itself.
+  const keep = parts.length - (isPackage ? 0 : 1) - (level - 1);
+  const base = parts.slice(0, Math.max(0, keep));
+  return [...base, ...(module ? module.split(".") : [])].join(".");
+}
+
+export function functionSig(f: FunctionDef): FunctionSig {
+  const yields: Expr[] = [];
+  const returnValues: Expr[] = [];
+  walkStmts(f.body, (s) => {
+    if (s.kind === "Return" && s.value) returnValues.push(s.value);
+    const value = s.kind === "ExprStmt" ? s.value : s.kind === "Assign" || s.kind === "AnnAssign" ? s.value : null;
+    if (value && value.kind === "Yield" && value.value) yields.push(value.value);
+  });
+  return {
+    name: f.name,
+    isAsync: f.isAsync,
+    params: f.params,
+    returns: f.returns,
+    yields,
+    returnValues,
+    decorators: f.decorators,
+    start: f.start,
+  };
+}
+
+function classSummary(c: ClassDef): ClassSummary {
+  const attrs: Record<string, ClassAttr[]> = {};
+  const methods: Record<string, FunctionSig> = {};
+  const add = (name: string, attr: ClassAttr): void => {
+    (attrs[name] ??= []).push(attr);
+  };
+  for (const s of c.body) {
+    if (s.kind === "AnnAssign" && s.target.kind === "Name") {
+      add(s.target.id, { annotation: s.annotation, value: s.value, method: null });
+    } else if (s.kind === "Assign") {
+      for (const t of s.targets) if (t.kind === "Name") add(t.id, { annotation: null, value: s.value, method: null });
+    } else if (s.kind === "FunctionDef") {
+      methods[s.name] = functionSig(s);
+      const self = s.params[0]?.name;
+      if (!self) continue;
+      walkStmts(s.body, (inner) => {
+        if (inner.kind === "AnnAssign" && isSelfAttr(inner.target, self)) {
+          add((inner.target as { attr: string }).attr, { annotation: inner.annotation, value: inner.value, method: s.name });
+        } else if (inner.kind === "Assign") {
+          for (const t of inner.targets) {
+            if (isSelfAttr(t, self)) add((t as { attr: string }).attr, { annotation: null, value: inner.value, method: s.name });
+          }
+        }
+      });
+    }
+  }
+  return { name: c.name, bases: c.bases.filter((b) => b.name === null).map((b) => b.value), decorators: c.decorators, attrs, methods };
+}
+
+function isSelfAttr(e: Expr, self: string): boolean {
+  return e.kind === "Attribute" && e.value.kind === "Name" && e.value.id === self;
+}
+
+/** Builds the summary of one parsed module. `line` is a callback from offsets to lines. */
+export function summarizeModule(
+  module: string,
+  path: string,
+  isPackage: boolean,
+  tree: Module,
+  line: (offset: number) => number,
+): ModuleSummary {
+  const summary: ModuleSummary = { module, path, isPackage, imports: {}, symbols: {}, exportsAll: null };
+  // Module-level statements, including those inside if/try blocks (TYPE_CHECKING imports, fallbacks).
+  const visit = (s: Stmt): void => {
+    switch (s.kind) {
+      case "Import":
+        for (const a of s.names) {
+          if (a.asname) summary.imports[a.asname] = { module: a.name, name: null, line: line(a.start) };
+          else {
+            const top = a.name.split(".")[0] as string;
+            summary.imports[top] = { module: top, name: null, line: line(a.start) };
+          }
+          delete summary.symbols[a.asname ?? (a.name.split(".")[0] as string)];
+        }
+        break;
+      case "ImportFrom":
+        addFromImport(summary, s, line);
+        break;
+      case "FunctionDef":
+        summary.symbols[s.name] = { kind: "function", sig: functionSig(s) };
+        delete summary.imports[s.name];
+        break;
+      case "ClassDef":
+        summary.symbols[s.name] = { kind: "class", cls: classSummary(s) };
+        delete summary.imports[s.name];
+        break;
+      case "TypeAlias":
+        summary.symbols[s.name] = { kind: "assign", annotation: null, value: s.value, typeAlias: true, start: s.start };
+        delete summary.imports[s.name];
+        break;
+      case "AnnAssign":
+        if (s.target.kind === "Name") {
+          const typeAlias = isTypeAliasAnnotation(s.annotation);
+          summary.symbols[s.target.id] = {
+            kind: "assign",
+            annotation: typeAlias ? null : s.annotation,
+            value: s.value,
+            typeAlias,
+            start: s.start,
+          };
+          delete summary.imports[s.target.id];
+        }
+        break;
+      case "Assign":
+        for (const t of s.targets) {
+          if (t.kind !== "Name") continue;
+          if (t.id === "__all__") summary.exportsAll = literalNames(s.value);
+          summary.symbols[t.id] = { kind: "assign", annotation: null, value: s.value, typeAlias: false, start: s.start };
+          delete summary.imports[t.id];
+        }
+        break;
+      default:
+        break;
+    }
+  };
+  walkStmts(tree.body, visit);
+  return summary;
+}
+
+function addFromImport(summary: ModuleSummary, s: ImportFrom, line: (offset: number) => number): void {
+  const target = absoluteModule(summary.module, summary.isPackage, s.level, s.module);
+  for (const a of s.names) {
+    const local = a.asname ?? a.name;
+    summary.imports[local] = { module: target, name: a.name, line: line(a.start) };
+    delete summary.symbols[local];
+  }
+}
+
+function isTypeAliasAnnotation(e: Expr): boolean {
+  const name = e.kind === "Name" ? e.id : e.kind === "Attribute" ? e.attr : "";
+  return name === "TypeAlias";
+}
+
+function literalNames(e: Expr): string[] | null {
+  if (e.kind !== "Sequence") return null;
+  const out: string[] = [];
+  for (const item of e.items) {
+    if (item.kind !== "Str" || item.value === null) return null;
+    out.push(item.value);
+  }
+  return out;
+}
