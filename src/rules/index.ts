@@ -5,6 +5,9 @@ import DBF102 from "./connector/DBF102-engine-outside-connector.js";
 import DBF103 from "./connector/DBF103-session-factory-outside-connector.js";
 import DBF104 from "./connector/DBF104-raw-driver-import.js";
 import DBF105 from "./connector/DBF105-raw-connection-access.js";
+import DBF301 from "./endpoints/DBF301-sync-db-endpoint.js";
+import DBF302 from "./endpoints/DBF302-sync-endpoint.js";
+import DBF303 from "./endpoints/DBF303-blocking-db-call.js";
 import DBF501 from "./raw-sql/DBF501-raw-sql-string.js";
 import DBF502 from "./raw-sql/DBF502-sql-injection-risk.js";
 import type { Rule } from "./rule.js";
@@ -25,6 +28,9 @@ export const RULES: readonly Rule[] = [
   DBF201,
   DBF202,
   DBF203,
+  DBF301,
+  DBF302,
+  DBF303,
   DBF501,
   DBF502,
   DBF900,

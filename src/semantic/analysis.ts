@@ -14,6 +14,10 @@ export interface FunctionInfo {
   /** The class whose method this is, when directly in a class body. */
   cls: A.ClassDef | null;
   parent: FunctionInfo | null;
+  /** Where the function is defined: decorators and defaults are evaluated here. */
+  outer: NameContext;
+  /** Spans of lambdas inside the function (a call there does not run in the function itself). */
+  lambdas: { start: number; end: number }[];
 }
 
 export interface ValueBinding {
@@ -248,7 +252,7 @@ class Walker {
   }
 
   private function(def: A.FunctionDef, outer: Scope, parentFn: FunctionInfo | null, cls: A.ClassDef | null): void {
-    const info: FunctionInfo = { def, cls, parent: parentFn };
+    const info: FunctionInfo = { def, cls, parent: parentFn, outer, lambdas: [] };
     this.facts.functions.push(info);
     const scope = new Scope(this.summary.module, this.infer, outer, declaredNames(def));
     const isStatic = def.decorators.some((d) => d.kind === "Name" && d.id === "staticmethod");
@@ -312,6 +316,7 @@ class Walker {
 
   private expr(root: A.Expr, stmt: A.Stmt, scope: Scope, fn: FunctionInfo | null): void {
     walkExpr(root, (e, parent) => {
+      if (e.kind === "Lambda" && fn) fn.lambdas.push({ start: e.start, end: e.end });
       if (e.kind === "Call") this.call(e, parent, stmt, scope, fn);
       else if (e.kind === "Attribute") {
         this.facts.attributes.push({

@@ -13,7 +13,16 @@ import type { ClassSummary, FunctionSig } from "./summary.js";
 export type Fact =
   | { t: "db"; db: DbType }
   | { t: "instance"; module: string; cls: string }
-  | { t: "ref"; r: Resolved };
+  | { t: "ref"; r: Resolved }
+  /** A FastAPI application or router object. */
+  | { t: "app"; kind: "FastAPI" | "APIRouter" };
+
+const APP_CLASSES: Readonly<Record<string, "FastAPI" | "APIRouter">> = {
+  "fastapi.FastAPI": "FastAPI",
+  "fastapi.applications.FastAPI": "FastAPI",
+  "fastapi.APIRouter": "APIRouter",
+  "fastapi.routing.APIRouter": "APIRouter",
+};
 
 /** Resolves names where an expression is evaluated. */
 export interface NameContext {
@@ -98,7 +107,7 @@ export class TypeInference {
   }
 
   /** Follows module-level aliases (`X = Y`, `X: TypeAlias = Y`, `type X = Y`) to what they finally name. */
-  private dealias(r: Resolved | null, seen = 0): Resolved | null {
+  dealias(r: Resolved | null, seen = 0): Resolved | null {
     if (!r || r.kind !== "symbol" || r.def.kind !== "assign" || seen > 20) return r;
     const v = r.def.value;
     if (!v || (v.kind !== "Name" && v.kind !== "Attribute")) return r;
@@ -360,6 +369,8 @@ export class TypeInference {
         }
         return { t: "db", db: known };
       }
+      const app = APP_CLASSES[r.qname];
+      if (app) return { t: "app", kind: app };
       return driverConnect(r.qname);
     }
     if (r.kind === "symbol") {

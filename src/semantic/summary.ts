@@ -26,6 +26,8 @@ export interface FunctionSig {
   returnValues: Expr[];
   decorators: Expr[];
   start: number;
+  /** Last value bound to each simple local name (assignments and `with ... as name`). */
+  locals: Record<string, Expr>;
 }
 
 export interface ClassAttr {
@@ -72,8 +74,11 @@ export function absoluteModule(importer: string, isPackage: boolean, level: numb
 export function functionSig(f: FunctionDef): FunctionSig {
   const yields: Expr[] = [];
   const returnValues: Expr[] = [];
+  const locals: Record<string, Expr> = {};
   walkStmts(f.body, (s) => {
     if (s.kind === "Return" && s.value) returnValues.push(s.value);
+    if (s.kind === "Assign") for (const t of s.targets) if (t.kind === "Name") locals[t.id] = s.value;
+    if (s.kind === "With") for (const i of s.items) if (i.target?.kind === "Name") locals[i.target.id] = i.expr;
     const value = s.kind === "ExprStmt" ? s.value : s.kind === "Assign" || s.kind === "AnnAssign" ? s.value : null;
     if (value && value.kind === "Yield" && value.value) yields.push(value.value);
   });
@@ -86,6 +91,7 @@ export function functionSig(f: FunctionDef): FunctionSig {
     returnValues,
     decorators: f.decorators,
     start: f.start,
+    locals,
   };
 }
 

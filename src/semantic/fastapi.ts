@@ -1,0 +1,124 @@
+/**
+ * FastAPI knowledge: which functions are route handlers, and whether a handler or dependency uses
+ * the database through its `Depends(...)` chain (function, class and callable-instance dependencies,
+ * `Annotated` aliases, generator dependencies).
+ */
+import type { Expr, FunctionDef, Param } from "../parser/ast.js";
+import type { FunctionInfo } from "./analysis.js";
+import type { NameContext, TypeInference } from "./infer.js";
+import type { DbType } from "./knowledge/sqlalchemy.js";
+import type { FunctionSig } from "./summary.js";
+
+export const ROUTE_METHODS: ReadonlySet<string> = new Set([
+  "get",
+  "post",
+  "put",
+  "patch",
+  "delete",
+  "head",
+  "options",
+  "trace",
+  "api_route",
+  "websocket",
+]);
+
+/** Database values a dependency can hand over: sessions and connections, async or sync. */
+const SESSIONISH: ReadonlySet<DbType> = new Set(["AsyncSession", "Session", "AsyncConnection", "Connection"]);
+
+/** The route decorator of a function (`@router.get(...)`), if any. */
+export function routeDecorator(fn: FunctionInfo, infer: TypeInference): { method: string } | null {
+  for (const d of fn.def.decorators) {
+    if (d.kind !== "Call" || d.func.kind !== "Attribute" || !ROUTE_METHODS.has(d.func.attr)) continue;
+    if (infer.valueType(d.func.value, fn.outer)?.t === "app") return { method: d.func.attr };
+  }
+  return null;
+}
+
+/**
+ * The chain through which a function's parameters receive a database session (`['get_repo',
+ * 'get_db_session']`), or null when none does.
+ */
+export function databaseChain(params: readonly Param[], ctx: NameContext, infer: TypeInference): string[] | null {
+  return new DependencyWalker(infer).params(params, ctx, 0);
+}
+
+class DependencyWalker {
+  private readonly seen = new Set<string>();
+  constructor(private readonly infer: TypeInference) {}
+
+  params(params: readonly Param[], ctx: NameContext, depth: number): string[] | null {
+    for (const p of params) {
+      const chain = this.param(p, ctx, depth);
+      if (chain) return chain;
+    }
+    return null;
+  }
+
+  private param(p: Param, ctx: NameContext, depth: number): string[] | null {
+    const fromDefault = this.infer.dependsTarget(p.default, ctx);
+    if (fromDefault) return this.dependency(fromDefault.target ?? annotatedBase(p.annotation, ctx, this.infer), ctx, depth);
+    const fromAnnotated = this.infer.annotatedDepends(p.annotation, ctx);
+    if (fromAnnotated) {
+      const target = fromAnnotated.target ?? annotatedBase(p.annotation, ctx, this.infer);
+      return this.dependency(target, fromAnnotated.target ? fromAnnotated.ctx : ctx, depth);
+    }
+    return null;
+  }
+
+  private dependency(target: Expr | null | undefined, ctx: NameContext, depth: number): string[] | null {
+    if (!target || depth > 12) return null;
+    const r = this.infer.dealias(this.infer.resolveExpr(target, ctx));
+    if (!r || r.kind !== "symbol") return null;
+    const key = `${r.module}.${r.name}`;
+    if (this.seen.has(key)) return null;
+    this.seen.add(key);
+    const mctx = this.infer.moduleContext(r.module);
+    if (r.def.kind === "function") {
+      const sig = r.def.sig;
+      if (this.infer.isSessionDependency(target, ctx) || this.handsOverSession(r.module, sig)) return [r.name];
+      const inner = this.params(sig.params, mctx, depth + 1);
+      return inner ? [r.name, ...inner] : null;
+    }
+    if (r.def.kind === "class") {
+      const init = r.def.cls.methods.__init__;
+      const inner = init ? this.params(init.params.slice(1), mctx, depth + 1) : null;
+      return inner ? [r.name, ...inner] : null;
+    }
+    // A callable instance: `checker = Checker(...)`, then `Depends(checker)` calls `Checker.__call__`.
+    if (r.def.kind === "assign" && r.def.value?.kind === "Call") {
+      const cls = this.infer.dealias(this.infer.resolveExpr(r.def.value.func, mctx));
+      if (cls?.kind === "symbol" && cls.def.kind === "class") {
+        const call = cls.def.cls.methods.__call__;
+        const inner = call ? this.params(call.params.slice(1), this.infer.moduleContext(cls.module), depth + 1) : null;
+        return inner ? [r.name, ...inner] : null;
+      }
+    }
+    return null;
+  }
+
+  /** A dependency whose return/yield annotation, or whose yielded value, is a session. */
+  private handsOverSession(module: string, sig: FunctionSig): boolean {
+    const declared = this.infer.returnType(module, sig, true);
+    if (declared?.t === "db" && SESSIONISH.has(declared.db)) return true;
+    const ctx = this.infer.moduleContext(module);
+    for (const y of [...sig.yields, ...sig.returnValues]) {
+      const value = y.kind === "Name" && sig.locals[y.id] ? (sig.locals[y.id] as Expr) : y;
+      const f = this.infer.valueType(value, ctx);
+      if (f?.t === "db" && SESSIONISH.has(f.db)) return true;
+    }
+    return false;
+  }
+}
+
+/** `Annotated[T, Depends()]` or `x: T = Depends()`: the dependency is `T` itself. */
+function annotatedBase(annotation: Expr | null, ctx: NameContext, infer: TypeInference): Expr | null {
+  if (!annotation) return null;
+  if (annotation.kind === "Subscript" && (infer.qname(annotation.value, ctx) ?? "").endsWith(".Annotated")) {
+    return annotation.items[0] ?? null;
+  }
+  return annotation;
+}
+
+export function isAsyncDef(def: FunctionDef): boolean {
+  return def.isAsync;
+}
