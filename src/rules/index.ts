@@ -8,6 +8,9 @@ import DBF105 from "./connector/DBF105-raw-connection-access.js";
 import DBF301 from "./endpoints/DBF301-sync-db-endpoint.js";
 import DBF302 from "./endpoints/DBF302-sync-endpoint.js";
 import DBF303 from "./endpoints/DBF303-blocking-db-call.js";
+import DBF401 from "./await/DBF401-missing-await.js";
+import DBF402 from "./await/DBF402-await-on-sync-method.js";
+import DBF403 from "./await/DBF403-coroutine-in-sync-function.js";
 import DBF501 from "./raw-sql/DBF501-raw-sql-string.js";
 import DBF502 from "./raw-sql/DBF502-sql-injection-risk.js";
 import type { Rule } from "./rule.js";
@@ -31,6 +34,9 @@ export const RULES: readonly Rule[] = [
   DBF301,
   DBF302,
   DBF303,
+  DBF401,
+  DBF402,
+  DBF403,
   DBF501,
   DBF502,
   DBF900,

@@ -73,6 +73,8 @@ export interface FileFacts {
   attributes: AttributeSite[];
   annotations: AnnotationSite[];
   imports: ImportSite[];
+  /** Names used as `await name` (a coroutine stored first and awaited later). */
+  awaitedNames: { fn: FunctionInfo | null; name: string }[];
   moduleContext: NameContext;
 }
 
@@ -125,6 +127,7 @@ export function analyzeModule(tree: A.Module, summary: ModuleSummary, infer: Typ
     attributes: [],
     annotations: [],
     imports: [],
+    awaitedNames: [],
     moduleContext: infer.moduleContext(summary.module),
   };
   const root = new Scope(summary.module, infer, null, new Set());
@@ -317,6 +320,7 @@ class Walker {
   private expr(root: A.Expr, stmt: A.Stmt, scope: Scope, fn: FunctionInfo | null): void {
     walkExpr(root, (e, parent) => {
       if (e.kind === "Lambda" && fn) fn.lambdas.push({ start: e.start, end: e.end });
+      if (e.kind === "Await" && e.value.kind === "Name") this.facts.awaitedNames.push({ fn, name: e.value.id });
       if (e.kind === "Call") this.call(e, parent, stmt, scope, fn);
       else if (e.kind === "Attribute") {
         this.facts.attributes.push({

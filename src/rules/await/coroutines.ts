@@ -1,0 +1,61 @@
+/** Shared knowledge of the await rules: which calls make coroutines and where a coroutine may go un-awaited. */
+import type { CallSite, FileFacts } from "../../semantic/analysis.js";
+import { ASYNC_SESSION_TYPES, COROUTINE_METHODS } from "../../semantic/knowledge/sqlalchemy.js";
+
+/** Callables that take a coroutine and await or schedule it (asyncio, anyio, TaskGroup). */
+const COROUTINE_TAKERS = new Set([
+  "asyncio.gather",
+  "asyncio.wait_for",
+  "asyncio.shield",
+  "asyncio.create_task",
+  "asyncio.ensure_future",
+  "asyncio.wait",
+  "asyncio.as_completed",
+  "asyncio.run",
+  "asyncio.run_coroutine_threadsafe",
+  "anyio.run",
+]);
+const COROUTINE_TAKER_METHODS = new Set(["create_task", "start_soon", "start", "run_until_complete"]);
+
+/** `session.execute(...)` and friends: the method's name when this call makes a coroutine. */
+export function coroutineMethod(site: CallSite): string | null {
+  if (site.receiver?.t !== "db" || !site.method) return null;
+  if (!ASYNC_SESSION_TYPES.has(site.receiver.db)) return null;
+  return COROUTINE_METHODS[site.receiver.db]?.has(site.method) ? site.method : null;
+}
+
+export function isCoroutineTaker(site: CallSite): boolean {
+  if (site.qname && COROUTINE_TAKERS.has(site.qname)) return true;
+  return site.method !== null && COROUTINE_TAKER_METHODS.has(site.method) && site.qname?.startsWith("asyncio.") !== false;
+}
+
+/** The call sits inside the arguments of gather/create_task/... (directly or in a generator). */
+export function handedToTaker(site: CallSite, facts: FileFacts): boolean {
+  return facts.calls.some(
+    (c) =>
+      c !== site &&
+      c.fn === site.fn &&
+      isCoroutineTaker(c) &&
+      c.call.args.some((a) => a.start <= site.call.start && site.call.end <= a.end),
+  );
+}
+
+/** `coro = session.execute(q)` followed by `await coro` or `gather(coro)` in the same function. */
+export function storedAndAwaited(site: CallSite, facts: FileFacts): boolean {
+  const s = site.stmt;
+  if (s.kind !== "Assign" || s.value !== site.call) return false;
+  const names = s.targets.filter((t) => t.kind === "Name").map((t) => (t as { id: string }).id);
+  if (names.length === 0) return false;
+  if (facts.awaitedNames.some((a) => a.fn === site.fn && names.includes(a.name))) return true;
+  return facts.calls.some(
+    (c) =>
+      c.fn === site.fn &&
+      isCoroutineTaker(c) &&
+      c.call.args.some((a) => (a.value.kind === "Name" && names.includes(a.value.id)) || (a.value.kind === "Starred" && a.value.value.kind === "Name" && names.includes(a.value.value.id))),
+  );
+}
+
+/** The innermost function runs the call itself (not a lambda inside it). */
+export function runsIn(site: CallSite): boolean {
+  return !!site.fn && !site.fn.lambdas.some((l) => l.start <= site.call.start && site.call.end <= l.end);
+}
