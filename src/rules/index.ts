@@ -14,6 +14,7 @@ import DBF403 from "./await/DBF403-coroutine-in-sync-function.js";
 import DBF501 from "./raw-sql/DBF501-raw-sql-string.js";
 import DBF502 from "./raw-sql/DBF502-sql-injection-risk.js";
 import type { Rule } from "./rule.js";
+import DBF603 from "./wiring/DBF603-untyped-session-parameter.js";
 import DBF900 from "./suppressions/DBF900-syntax-error.js";
 import DBF901 from "./suppressions/DBF901-unused-suppression.js";
 import DBF902 from "./suppressions/DBF902-suppression-without-reason.js";
@@ -39,6 +40,7 @@ export const RULES: readonly Rule[] = [
   DBF403,
   DBF501,
   DBF502,
+  DBF603,
   DBF900,
   DBF901,
   DBF902,

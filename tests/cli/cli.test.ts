@@ -7,8 +7,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { ruleMetas } from "../../src/rules/index.js";
 import { jsonOutputSchema } from "../../src/reporters/json-schema.js";
+import { ruleMetas } from "../../src/rules/index.js";
 import { miniProject } from "../docs/project.js";
 import { compileDraft04, compileDraft07, SARIF_SCHEMA_PATH } from "../reporters/ajv.js";
 import { checkJson, dbfence, where } from "./run.js";
@@ -70,7 +70,9 @@ describe("exit codes", { concurrency: true }, () => {
   });
 });
 
-describe("usage and configuration errors exit 2, with a message on stderr and nothing on stdout", { concurrency: true }, () => {
+describe("usage and configuration errors exit 2, with a message on stderr and nothing on stdout", {
+  concurrency: true,
+}, () => {
   /** Each case runs in json mode: stdout must stay empty so CI tools never parse half a result. */
   const cases: [string, string[], Record<string, string | null>, RegExp][] = [
     ["an unknown option", ["--no-such-option"], {}, /no-such-option/],
@@ -132,11 +134,22 @@ describe("output formats", { concurrency: true }, () => {
       "severity",
     ]);
     assert.deepEqual(
-      { code: f.code, name: f.name, severity: f.severity, line: f.line, column: f.column, endLine: f.endLine, fix: f.fix },
+      {
+        code: f.code,
+        name: f.name,
+        severity: f.severity,
+        line: f.line,
+        column: f.column,
+        endLine: f.endLine,
+        fix: f.fix,
+      },
       { code: "DBF104", name: "raw-driver-import", severity: "error", line: 1, column: 1, endLine: 1, fix: null },
     );
     assert.deepEqual(Object.keys(json.summary).sort(), ["durationMs", "errors", "files", "findings", "warnings"]);
-    assert.deepEqual({ ...json.summary, durationMs: 0 }, { files: 5, findings: 2, errors: 2, warnings: 0, durationMs: 0 });
+    assert.deepEqual(
+      { ...json.summary, durationMs: 0 },
+      { files: 5, findings: 2, errors: 2, warnings: 0, durationMs: 0 },
+    );
     assert.ok(stdout.endsWith("\n"));
   });
 
@@ -145,7 +158,10 @@ describe("output formats", { concurrency: true }, () => {
     assert.equal(r.status, 1);
     const log = JSON.parse(r.stdout) as {
       version: string;
-      runs: { tool: { driver: { name: string } }; results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+      runs: {
+        tool: { driver: { name: string } };
+        results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
+      }[];
     };
     const validate = compileDraft04(JSON.parse(fs.readFileSync(SARIF_SCHEMA_PATH, "utf8")));
     assert.ok(validate(log), JSON.stringify(validate.errors, null, 2));
@@ -180,13 +196,17 @@ describe("output formats", { concurrency: true }, () => {
     assert.equal(r.status, 1);
     assert.match(r.stdout, /^api\/bad\.py:1:1: DBF104 /m);
     assert.match(r.stdout, /^services\/legacy\.py:1:1: DBF201 /m);
-    assert.doesNotMatch(r.stdout, /\x1b/);
-    assert.doesNotMatch(r.stderr, /\x1b/);
+    const ESC = String.fromCharCode(0x1b);
+    assert.ok(!r.stdout.includes(ESC), "ANSI escape on stdout");
+    assert.ok(!r.stderr.includes(ESC), "ANSI escape on stderr");
     assert.match(r.stdout, /Found 2 errors and 0 warnings in 5 files\./);
   });
 
   test("--statistics counts per rule instead of listing findings", async () => {
-    const r = await dbfence(["check", "--statistics"], violating({ "api/more.py": "import psycopg2\nimport sqlite3\n" }));
+    const r = await dbfence(
+      ["check", "--statistics"],
+      violating({ "api/more.py": "import psycopg2\nimport sqlite3\n" }),
+    );
     assert.equal(r.status, 1);
     assert.match(r.stdout, /^3\s+DBF104\s+raw-driver-import$/m);
     assert.match(r.stdout, /^1\s+DBF201\s+sync-session-import$/m);
@@ -203,7 +223,9 @@ describe("--select and --ignore", { concurrency: true }, () => {
     assert.deepEqual(where(json), ["api/bad.py:1 DBF104", "services/legacy.py:1 DBF201"]);
   });
   test("--ignore DBF104 drops that code", async () => {
-    assert.deepEqual(where((await checkJson(["--ignore", "DBF104"], violating())).json), ["services/legacy.py:1 DBF201"]);
+    assert.deepEqual(where((await checkJson(["--ignore", "DBF104"], violating())).json), [
+      "services/legacy.py:1 DBF201",
+    ]);
   });
   test("--select DBF2 with only DBF104 findings exits 0", async () => {
     const r = await checkJson(["--select", "DBF2"], clean({ "api/bad.py": DRIVER_IMPORT }));
@@ -236,10 +258,18 @@ describe("reported paths are relative to the project root, with /", { concurrenc
     assert.equal(json.root, root);
     assert.deepEqual(where(json), ["api/bad.py:1 DBF104"]);
   });
-  test("--config FILE makes its folder the root", async () => {
-    const root = violating({ "dbfence.toml": null, "conf/dbfence-ci.toml": 'ignore = ["DBF201"]\n' });
-    const { json } = await checkJson(["--config", "conf/dbfence-ci.toml"], root);
-    assert.equal(json.root, path.join(root, "conf"));
+  test("--config FILE in the project root replaces discovery", async () => {
+    const root = violating({ "dbfence-ci.toml": 'ignore = ["DBF201"]\n' });
+    const { json } = await checkJson(["--config", "dbfence-ci.toml"], root);
+    assert.equal(json.root, root);
+    assert.deepEqual(where(json), ["api/bad.py:1 DBF104"]);
+  });
+  test("--config FILE in a subfolder: paths never start with ../ and the connector stays the connector", {
+    todo: "bug: the config's folder becomes the root, so files are reported as ../api/bad.py and core/database.py gets DBF102/DBF103",
+  }, async () => {
+    const root = violating({ "dbfence.toml": null, "conf/ci.toml": 'ignore = ["DBF201"]\n' });
+    const { json } = await checkJson(["--config", "conf/ci.toml"], root);
+    assert.deepEqual(where(json), ["api/bad.py:1 DBF104"]);
   });
 });
 
@@ -248,7 +278,11 @@ describe("rules, explain, --version, --help", { concurrency: true }, () => {
     const r = await dbfence(["rules"], clean());
     assert.equal(r.status, 0);
     for (const m of ruleMetas().values()) {
-      assert.match(r.stdout, new RegExp(`^${m.code}\\s+${m.name}\\s+${m.severity}\\s`, "m"), `${m.code} in 'dbfence rules'`);
+      assert.match(
+        r.stdout,
+        new RegExp(`^${m.code}\\s+${m.name}\\s+${m.severity}\\s`, "m"),
+        `${m.code} in 'dbfence rules'`,
+      );
     }
   });
 

@@ -42,7 +42,11 @@ export async function dbfence(
     child.on("error", reject);
     child.on("close", (code) => resolve(code));
   });
-  const run: CliRun = { status, stdout: Buffer.concat(stdout).toString("utf8"), stderr: Buffer.concat(stderr).toString("utf8") };
+  const run: CliRun = {
+    status,
+    stdout: Buffer.concat(stdout).toString("utf8"),
+    stderr: Buffer.concat(stderr).toString("utf8"),
+  };
   const what = `dbfence ${args.join(" ")} (in ${cwd})`;
   assert.doesNotMatch(run.stderr, /^ {4}at /m, `${what} printed a stack trace:\n${run.stderr}`);
   assert.doesNotMatch(run.stderr, /internal error/, `${what} hit an internal error:\n${run.stderr}`);

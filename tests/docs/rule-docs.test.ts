@@ -56,7 +56,11 @@ describe("docs/rules/ is generated from the rule metadata", () => {
       ...drift.extra.map((f) => `extra ${f}`),
       ...drift.changed.map((f) => `out of date ${f}`),
     ];
-    assert.deepEqual(problems, [], `docs/rules/ differs from the rule metadata; regenerate with: ${REGENERATE_DOCS_COMMAND}`);
+    assert.deepEqual(
+      problems,
+      [],
+      `docs/rules/ differs from the rule metadata; regenerate with: ${REGENERATE_DOCS_COMMAND}`,
+    );
   });
 
   test("one page per rule plus the README index linking each page", () => {
@@ -64,7 +68,10 @@ describe("docs/rules/ is generated from the rule metadata", () => {
     assert.deepEqual([...files.keys()].sort(), [...metas.map((r) => `${r.code}.md`), "README.md"].sort());
     const index = files.get("README.md") as string;
     for (const r of metas) {
-      assert.ok(index.includes(`| [${r.code}](${r.code}.md) | ${r.name} | ${r.severity} |`), `README.md row for ${r.code}`);
+      assert.ok(
+        index.includes(`| [${r.code}](${r.code}.md) | ${r.name} | ${r.severity} |`),
+        `README.md row for ${r.code}`,
+      );
     }
     for (const r of metas) {
       const page = files.get(`${r.code}.md`) as string;
