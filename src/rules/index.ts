@@ -11,6 +11,7 @@ import DBF303 from "./endpoints/DBF303-blocking-db-call.js";
 import DBF401 from "./await/DBF401-missing-await.js";
 import DBF402 from "./await/DBF402-await-on-sync-method.js";
 import DBF403 from "./await/DBF403-coroutine-in-sync-function.js";
+import DBF404 from "./await/DBF404-concurrent-session-use.js";
 import DBF501 from "./raw-sql/DBF501-raw-sql-string.js";
 import DBF502 from "./raw-sql/DBF502-sql-injection-risk.js";
 import type { Rule } from "./rule.js";
@@ -38,6 +39,7 @@ export const RULES: readonly Rule[] = [
   DBF401,
   DBF402,
   DBF403,
+  DBF404,
   DBF501,
   DBF502,
   DBF603,

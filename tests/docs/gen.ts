@@ -1,5 +1,5 @@
 /**
- * Writes docs/rules/ from the rule metadata: `node dist/tests/docs/gen.js --write` (after a build).
+ * Writes docs/rules/ from the rule metadata: `npm run docs` (= build, then `node dist/tests/docs/gen.js --write`).
  * Without `--write` it only checks, exiting 1 when docs/rules/ is out of date (for CI).
  * Not a `*.test.ts`, so the test runner never runs it; rule-docs.test.ts checks the same drift.
  */
