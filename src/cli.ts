@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 /** The command line: parses arguments, loads config, calls the engine, prints with a reporter. */
+import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { explainMarkdown, rulesTable } from "./cli/explain.js";
 import { ConfigError, loadConfig } from "./config/load.js";
 import { runCheck } from "./engine/run.js";
+import { decodePythonSource } from "./files/decode.js";
 import { formatResult, isOutputFormat, OUTPUT_FORMATS } from "./reporters/index.js";
 import { RULES_BY_CODE, ruleMetas } from "./rules/index.js";
 import { VERSION } from "./version.js";
@@ -37,9 +39,24 @@ function fail(message: string): never {
 
 function codes(value: string | undefined, option: string): string[] | undefined {
   if (value === undefined) return undefined;
-  const list = value.split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
-  for (const c of list) if (!/^DBF\d{0,3}$/.test(c)) fail(`${option}: '${c}' is not a rule code or prefix (like DBF401 or DBF4)`);
+  const list = value
+    .split(",")
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
+  const known = [...RULES_BY_CODE.keys(), ...CATALOG_ONLY];
+  for (const c of list) {
+    if (!/^DBF\d{0,3}$/.test(c)) fail(`${option}: '${c}' is not a rule code or prefix (like DBF401 or DBF4)`);
+    if (!known.some((k) => k.startsWith(c))) fail(`${option}: no rule matches '${c}'; 'dbfence rules' lists them`);
+  }
   return list;
+}
+
+/** Codes of the rule catalog that this build does not implement yet; selecting them is not an error. */
+const CATALOG_ONLY = ["DBF601", "DBF602"];
+
+function isInside(p: string, dir: string): boolean {
+  const rel = path.relative(dir, p);
+  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
 }
 
 function check(args: string[]): number {
@@ -59,11 +76,30 @@ function check(args: string[]): number {
   const format = values.format as string;
   if (!isOutputFormat(format)) fail(`--format must be one of ${OUTPUT_FORMATS.join(", ")}, got '${format}'`);
   const paths = (positionals.length > 0 ? positionals : ["."]).map((p) => path.resolve(p));
-  const loaded = loadConfig({ startPath: paths[0] as string, ...(values.config ? { configFile: path.resolve(values.config) } : {}) });
+  for (const p of paths) if (!fs.existsSync(p)) fail(`path '${path.relative(process.cwd(), p) || p}' does not exist`);
+  const loaded = loadConfig({
+    startPath: paths[0] as string,
+    ...(values.config ? { configFile: path.resolve(values.config) } : {}),
+  });
+  // An explicit --config elsewhere (ci/dbfence.toml) configures the project; it does not move its root.
+  if (values.config && !paths.every((p) => isInside(p, loaded.root))) {
+    const cwd = process.cwd();
+    const first = paths[0] as string;
+    loaded.root = paths.every((p) => isInside(p, cwd))
+      ? cwd
+      : fs.statSync(first).isDirectory()
+        ? first
+        : path.dirname(first);
+  }
   const select = codes(values.select, "--select");
   const ignore = codes(values.ignore, "--ignore");
   const onlyRoot = paths.length === 1 && paths[0] === loaded.root;
-  const result = runCheck({ loaded, paths: onlyRoot ? [loaded.root] : paths, ...(select ? { select } : {}), ...(ignore ? { ignore } : {}) });
+  const result = runCheck({
+    loaded,
+    paths: onlyRoot ? [loaded.root] : paths,
+    ...(select ? { select } : {}),
+    ...(ignore ? { ignore } : {}),
+  });
   for (const n of result.notices) process.stderr.write(`dbfence: warning: ${n}\n`);
   const color = format === "text" && !values["no-color"] && !process.env.NO_COLOR && process.stdout.isTTY === true;
   const out = formatResult(format, result, ruleMetas(), {
@@ -91,8 +127,6 @@ function sourceLine(root: string, rel: string, line: number): string | undefined
   return lines[line - 1];
 }
 
-import fs from "node:fs";
-import { decodePythonSource } from "./files/decode.js";
 function readText(file: string): string {
   const decoded = decodePythonSource(fs.readFileSync(file));
   return decoded.ok ? decoded.text : "";

@@ -4,29 +4,25 @@ import path from "node:path";
 import { parse } from "smol-toml";
 
 /** Files looked for in each folder, in this order; a pyproject.toml counts only with a [tool.dbfence] table. */
-export const CONFIG_FILE_NAMES = [
-	"dbfence.toml",
-	".dbfence.toml",
-	"pyproject.toml",
-] as const;
+export const CONFIG_FILE_NAMES = ["dbfence.toml", ".dbfence.toml", "pyproject.toml"] as const;
 
 export function isFile(file: string): boolean {
-	try {
-		return fs.statSync(file).isFile();
-	} catch {
-		return false;
-	}
+  try {
+    return fs.statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }
 
 /** The folder a search starts from: a folder itself, or the folder of a file (or of a path that does not exist). */
 export function startFolder(startPath: string): string {
-	const absolute = path.resolve(startPath);
-	try {
-		if (fs.statSync(absolute).isDirectory()) return absolute;
-	} catch {
-		// A missing path is the CLI's to report; discovery still starts next to it.
-	}
-	return path.dirname(absolute);
+  const absolute = path.resolve(startPath);
+  try {
+    if (fs.statSync(absolute).isDirectory()) return absolute;
+  } catch {
+    // A missing path is the CLI's to report; discovery still starts next to it.
+  }
+  return path.dirname(absolute);
 }
 
 /**
@@ -35,44 +31,36 @@ export function startFolder(startPath: string): string {
  * error reported — instead of being skipped in silence.
  */
 export function declaresDbfence(text: string): boolean {
-	try {
-		const tool = parse(text.replace(/^\uFEFF/, "")).tool;
-		return (
-			tool !== null &&
-			typeof tool === "object" &&
-			Object.hasOwn(tool, "dbfence")
-		);
-	} catch {
-		const header =
-			/^[ \t]*\[\[?[ \t]*["']?tool["']?[ \t]*\.[ \t]*["']?dbfence["']?[ \t]*[\].]/m;
-		const dotted = /^[ \t]*tool[ \t]*\.[ \t]*dbfence[ \t]*[.=]/m;
-		return header.test(text) || dotted.test(text);
-	}
+  try {
+    const tool = parse(text.replace(/^\uFEFF/, "")).tool;
+    return tool !== null && typeof tool === "object" && Object.hasOwn(tool, "dbfence");
+  } catch {
+    const header = /^[ \t]*\[\[?[ \t]*["']?tool["']?[ \t]*\.[ \t]*["']?dbfence["']?[ \t]*[\].]/m;
+    const dotted = /^[ \t]*tool[ \t]*\.[ \t]*dbfence[ \t]*[.=]/m;
+    return header.test(text) || dotted.test(text);
+  }
 }
 
 function pyprojectDeclaresDbfence(file: string): boolean {
-	if (!isFile(file)) return false;
-	try {
-		return declaresDbfence(fs.readFileSync(file, "utf8"));
-	} catch {
-		return false; // unreadable: it cannot be our config; the search goes on upward
-	}
+  if (!isFile(file)) return false;
+  try {
+    return declaresDbfence(fs.readFileSync(file, "utf8"));
+  } catch {
+    return false; // unreadable: it cannot be our config; the search goes on upward
+  }
 }
 
 /** From startPath (a file → its folder) upward: the first dbfence.toml, .dbfence.toml or pyproject.toml with [tool.dbfence]. */
 export function findConfigFile(startPath: string): string | null {
-	let folder = startFolder(startPath);
-	for (;;) {
-		for (const name of CONFIG_FILE_NAMES) {
-			const candidate = path.join(folder, name);
-			const found =
-				name === "pyproject.toml"
-					? pyprojectDeclaresDbfence(candidate)
-					: isFile(candidate);
-			if (found) return candidate;
-		}
-		const parent = path.dirname(folder);
-		if (parent === folder) return null;
-		folder = parent;
-	}
+  let folder = startFolder(startPath);
+  for (;;) {
+    for (const name of CONFIG_FILE_NAMES) {
+      const candidate = path.join(folder, name);
+      const found = name === "pyproject.toml" ? pyprojectDeclaresDbfence(candidate) : isFile(candidate);
+      if (found) return candidate;
+    }
+    const parent = path.dirname(folder);
+    if (parent === folder) return null;
+    folder = parent;
+  }
 }

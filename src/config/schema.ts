@@ -8,211 +8,169 @@ import { z } from "zod";
 
 /** Default DBF104 drivers: DB-API modules that only the connector may import (RULES.md). */
 export const DEFAULT_DRIVERS: readonly string[] = [
-	"psycopg2",
-	"psycopg",
-	"psycopg_pool",
-	"asyncpg",
-	"pg8000",
-	"aiopg",
-	"sqlite3",
-	"aiosqlite",
-	"pymysql",
-	"MySQLdb",
-	"mysql.connector",
-	"aiomysql",
-	"asyncmy",
-	"cx_Oracle",
-	"oracledb",
-	"pyodbc",
-	"aioodbc",
-	"pymssql",
-	"databases",
+  "psycopg2",
+  "psycopg",
+  "psycopg_pool",
+  "asyncpg",
+  "pg8000",
+  "aiopg",
+  "sqlite3",
+  "aiosqlite",
+  "pymysql",
+  "MySQLdb",
+  "mysql.connector",
+  "aiomysql",
+  "asyncmy",
+  "cx_Oracle",
+  "oracledb",
+  "pyodbc",
+  "aioodbc",
+  "pymssql",
+  "databases",
 ];
 
 /** Exclusions that `exclude` replaces and `extend-exclude` keeps. */
-export const DEFAULT_EXCLUDE: readonly string[] = [
-	"**/alembic/**",
-	"**/migrations/**",
-];
+export const DEFAULT_EXCLUDE: readonly string[] = ["**/alembic/**", "**/migrations/**"];
 
 /** Why a glob is unusable, or null. `strictBrackets` makes picomatch reject "[abc" instead of matching it literally. */
 export function globProblem(glob: string): string | null {
-	try {
-		picomatch.scan(glob);
-		picomatch.makeRe(glob, { strictBrackets: true });
-		return null;
-	} catch (error) {
-		const reason =
-			error instanceof Error ? error.message.split(" - ")[0] : String(error);
-		return reason.replace(/^Missing /, "missing ");
-	}
+  try {
+    picomatch.scan(glob);
+    picomatch.makeRe(glob, { strictBrackets: true });
+    return null;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split(" - ")[0] : String(error);
+    return reason.replace(/^Missing /, "missing ");
+  }
 }
 
-const nonEmptyText = (what: string) =>
-	z
-		.string({ error: `expected ${what}` })
-		.min(1, { error: "must not be empty" });
+const nonEmptyText = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: "must not be empty" });
 
 /** A glob relative to the project root; checked here so a typo fails loudly instead of matching nothing. */
 const glob = nonEmptyText("a glob string").check((ctx) => {
-	const problem = globProblem(ctx.value);
-	if (problem !== null) {
-		ctx.issues.push({
-			code: "custom",
-			input: ctx.value,
-			message: `invalid glob ${JSON.stringify(ctx.value)} (${problem})`,
-		});
-	}
+  const problem = globProblem(ctx.value);
+  if (problem !== null) {
+    ctx.issues.push({
+      code: "custom",
+      input: ctx.value,
+      message: `invalid glob ${JSON.stringify(ctx.value)} (${problem})`,
+    });
+  }
 });
 
 const PYTHON_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DOTTED_MODULE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 
 const pythonName = nonEmptyText("a Python name").regex(PYTHON_NAME, {
-	error: "expected a Python name like get_db_session",
+  error: "expected a Python name like get_db_session",
 });
 const moduleName = nonEmptyText("a module name").regex(DOTTED_MODULE, {
-	error: "expected a module name like psycopg2 or mysql.connector",
+  error: "expected a module name like psycopg2 or mysql.connector",
 });
 
 /** `DBF` alone selects every rule; `DBF4` a family; `DBF401` one rule. */
 export const RULE_SELECTOR = /^DBF\d{0,3}$/;
 export const RULE_CODE = /^DBF\d{3}$/;
 
-const ruleSelector = z
-	.string({ error: "expected a rule code or prefix like DBF104 or DBF4" })
-	.regex(RULE_SELECTOR, {
-		error: "expected a rule code or prefix like DBF104 or DBF4",
-	});
+const ruleSelector = z.string({ error: "expected a rule code or prefix like DBF104 or DBF4" }).regex(RULE_SELECTOR, {
+  error: "expected a rule code or prefix like DBF104 or DBF4",
+});
 const ruleCode = z
-	.string({ error: "expected a rule code like DBF104" })
-	.regex(RULE_CODE, { error: "expected a rule code like DBF104" });
+  .string({ error: "expected a rule code like DBF104" })
+  .regex(RULE_CODE, { error: "expected a rule code like DBF104" });
 
 const severity = z.enum(["error", "warning"], {
-	error: 'must be "error" or "warning"',
+  error: 'must be "error" or "warning"',
 });
 
 /** TOML local dates are turned into "YYYY-MM-DD" strings before validation (load.ts), so one check covers both. */
 const isoDate = z.iso.date({ error: "expected a date like 2025-12-31" });
 
-const list = <T extends z.ZodType>(item: T) =>
-	z.array(item, { error: "expected an array" });
+const list = <T extends z.ZodType>(item: T) => z.array(item, { error: "expected an array" });
 
 const lifecycleDefault = {
-	startup: "initialize_database",
-	shutdown: "shutdown_database",
+  startup: "initialize_database",
+  shutdown: "shutdown_database",
 };
 
 const exceptionEntry = z.strictObject(
-	{
-		path: glob.describe(
-			"files the exception covers (glob relative to the project root)",
-		),
-		rules: list(ruleCode)
-			.min(1, { error: "must name at least one rule" })
-			.describe("rule codes the exception silences"),
-		reason: nonEmptyText("a string").describe("why the exception exists"),
-		"approved-by": nonEmptyText("a string")
-			.optional()
-			.describe("who approved it"),
-		expires: isoDate
-			.optional()
-			.describe("after this date the exception stops applying (DBF903)"),
-	},
-	{ error: "expected a table" },
+  {
+    path: glob.describe("files the exception covers (glob relative to the project root)"),
+    rules: list(ruleCode)
+      .min(1, { error: "must name at least one rule" })
+      .describe("rule codes the exception silences"),
+    reason: nonEmptyText("a string").describe("why the exception exists"),
+    "approved-by": nonEmptyText("a string").optional().describe("who approved it"),
+    expires: isoDate.optional().describe("after this date the exception stops applying (DBF903)"),
+  },
+  { error: "expected a table" },
 );
 
 export const optionsSchema = z.strictObject(
-	{
-		src: list(nonEmptyText("a folder"))
-			.default(["."])
-			.describe(
-				"folders that are import roots (module `core.database` = `<src>/core/database.py`)",
-			),
-		include: list(glob)
-			.default(["."])
-			.describe(
-				"what to check (globs or folders, relative to the project root)",
-			),
-		exclude: list(glob)
-			.default([...DEFAULT_EXCLUDE])
-			.describe("what not to check; setting it replaces the default"),
-		"extend-exclude": list(glob)
-			.default([])
-			.describe("added to `exclude` (keeps its default)"),
-		connector: list(nonEmptyText("a module name or file path"))
-			.default(["core.database"])
-			.describe("dotted module names (or file paths) of the connector"),
-		"connector-api": list(pythonName)
-			.default([
-				"get_db_session",
-				"initialize_database",
-				"shutdown_database",
-				"health_check_database",
-				"Base",
-			])
-			.describe("names others may import from the connector (DBF101)"),
-		"session-dependency": list(pythonName)
-			.default(["get_db_session"])
-			.describe("connector functions that yield an `AsyncSession`"),
-		"test-fixture-modules": list(glob)
-			.default(["tests/conftest.py", "**/conftest.py"])
-			.describe(
-				"files allowed to create test engines/sessions (DBF102/DBF103 only)",
-			),
-		"api-paths": list(glob)
-			.default(["."])
-			.describe(
-				"where DBF302 applies (a path without glob characters is a folder prefix)",
-			),
-		"health-path": nonEmptyText("a URL path")
-			.regex(/^\//, { error: 'expected a URL path starting with "/"' })
-			.default("/health/db")
-			.describe("route DBF601 looks for"),
-		lifecycle: z
-			.strictObject(
-				{
-					startup: pythonName.default(lifecycleDefault.startup),
-					shutdown: pythonName.default(lifecycleDefault.shutdown),
-				},
-				{ error: "expected a table" },
-			)
-			.default({ ...lifecycleDefault })
-			.describe(
-				"connector functions the app must await at startup and shutdown (DBF602)",
-			),
-		drivers: list(moduleName)
-			.default([...DEFAULT_DRIVERS])
-			.describe("driver top-level module names (DBF104)"),
-		select: list(ruleSelector)
-			.default(["DBF"])
-			.describe(
-				"rule codes or prefixes to run (`DBF` = all, `DBF4` = a family)",
-			),
-		ignore: list(ruleSelector)
-			.default([])
-			.describe("rule codes or prefixes not to run"),
-		severity: z
-			.record(ruleCode, severity, { error: "expected a table" })
-			.default({})
-			.describe('per-code override, e.g. `{ DBF302 = "error" }`'),
-		"per-file-ignores": z
-			.record(glob, list(ruleSelector), { error: "expected a table" })
-			.default({})
-			.describe(
-				"glob -> rule codes or prefixes not reported in matching files",
-			),
-		"require-reason": z
-			.boolean({ error: "expected true or false" })
-			.default(true)
-			.describe("suppression comments need a reason (DBF902)"),
-		exceptions: list(exceptionEntry)
-			.default([])
-			.describe(
-				'reviewed, time-boxed exceptions: `path` (glob), `rules` (codes), `reason`, optional `approved-by` and `expires` (a TOML date or a `"YYYY-MM-DD"` string)',
-			),
-	},
-	{ error: "expected a table" },
+  {
+    src: list(nonEmptyText("a folder"))
+      .default(["."])
+      .describe("folders that are import roots (module `core.database` = `<src>/core/database.py`)"),
+    include: list(glob).default(["."]).describe("what to check (globs or folders, relative to the project root)"),
+    exclude: list(glob)
+      .default([...DEFAULT_EXCLUDE])
+      .describe("what not to check; setting it replaces the default"),
+    "extend-exclude": list(glob).default([]).describe("added to `exclude` (keeps its default)"),
+    connector: list(nonEmptyText("a module name or file path"))
+      .default(["core.database"])
+      .describe("dotted module names (or file paths) of the connector"),
+    "connector-api": list(pythonName)
+      .default(["get_db_session", "initialize_database", "shutdown_database", "health_check_database", "Base"])
+      .describe("names others may import from the connector (DBF101)"),
+    "session-dependency": list(pythonName)
+      .default(["get_db_session"])
+      .describe("connector functions that yield an `AsyncSession`"),
+    "test-fixture-modules": list(glob)
+      .default(["tests/conftest.py", "**/conftest.py"])
+      .describe("files allowed to create test engines/sessions (DBF102/DBF103 only)"),
+    "api-paths": list(glob)
+      .default(["."])
+      .describe("where DBF302 applies (a path without glob characters is a folder prefix)"),
+    "health-path": nonEmptyText("a URL path")
+      .regex(/^\//, { error: 'expected a URL path starting with "/"' })
+      .default("/health/db")
+      .describe("route DBF601 looks for"),
+    lifecycle: z
+      .strictObject(
+        {
+          startup: pythonName.default(lifecycleDefault.startup),
+          shutdown: pythonName.default(lifecycleDefault.shutdown),
+        },
+        { error: "expected a table" },
+      )
+      .default({ ...lifecycleDefault })
+      .describe("connector functions the app must await at startup and shutdown (DBF602)"),
+    drivers: list(moduleName)
+      .default([...DEFAULT_DRIVERS])
+      .describe("driver top-level module names (DBF104)"),
+    select: list(ruleSelector)
+      .default(["DBF"])
+      .describe("rule codes or prefixes to run (`DBF` = all, `DBF4` = a family)"),
+    ignore: list(ruleSelector).default([]).describe("rule codes or prefixes not to run"),
+    severity: z
+      .record(ruleCode, severity, { error: "expected a table" })
+      .default({})
+      .describe('per-code override, e.g. `{ DBF302 = "error" }`'),
+    "per-file-ignores": z
+      .record(glob, list(ruleSelector), { error: "expected a table" })
+      .default({})
+      .describe("glob -> rule codes or prefixes not reported in matching files"),
+    "require-reason": z
+      .boolean({ error: "expected true or false" })
+      .default(true)
+      .describe("suppression comments need a reason (DBF902)"),
+    exceptions: list(exceptionEntry)
+      .default([])
+      .describe(
+        'reviewed, time-boxed exceptions: `path` (glob), `rules` (codes), `reason`, optional `approved-by` and `expires` (a TOML date or a `"YYYY-MM-DD"` string)',
+      ),
+  },
+  { error: "expected a table" },
 );
 
 /** Options as written in the file (kebab-case), after defaults are applied. */

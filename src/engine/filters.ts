@@ -29,7 +29,8 @@ export function applyFilters(raw: Finding[], fc: FilterContext): Finding[] {
   const enabled = (f: Finding): boolean => matchesCode(f.code, select) && !matchesCode(f.code, ignore);
 
   const perFile = Object.entries(config.perFileIgnores).map(([glob, codes]) => ({ m: compileGlobs([glob]), codes }));
-  const ignoredForFile = (f: Finding): boolean => perFile.some((p) => p.m.matches(f.path, false) && matchesCode(f.code, p.codes));
+  const ignoredForFile = (f: Finding): boolean =>
+    perFile.some((p) => p.m.matches(f.path, false) && matchesCode(f.code, p.codes));
 
   let findings = raw.filter((f) => enabled(f) && !ignoredForFile(f));
 

@@ -64,7 +64,13 @@ export function runCheck(opts: CheckOptions): CheckResult {
       ? checked.files
       : mergeFiles(
           checked.files,
-          discoverFiles({ root, paths: [root], include: config.include, exclude: config.exclude, respectGitignore: true }).files,
+          discoverFiles({
+            root,
+            paths: [root],
+            include: config.include,
+            exclude: config.exclude,
+            respectGitignore: true,
+          }).files,
         );
 
   const parsed: ParsedFile[] = [];
@@ -92,7 +98,9 @@ export function runCheck(opts: CheckOptions): CheckResult {
       findings.push(...checkFile(p, config, infer, fixtures.matches(p.file.rel, false)));
     } catch (e) {
       // A bug in one rule must not cost the user the rest of the run.
-      notices.push(`${p.file.rel}: internal error while checking (${e instanceof Error ? e.message : String(e)}); please report it`);
+      notices.push(
+        `${p.file.rel}: internal error while checking (${e instanceof Error ? e.message : String(e)}); please report it`,
+      );
     }
   }
 
@@ -131,14 +139,23 @@ function parseFile(file: DiscoveredFile, config: DbfenceConfig): ParsedFile | { 
     bytes = fs.readFileSync(file.abs);
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code ?? String(e);
-    return { finding: syntaxFinding(file.rel, 1, 1, `cannot read the file (${reason}); dbfence skipped it`), notice: `${file.rel}: ${String(e)}` };
+    return {
+      finding: syntaxFinding(file.rel, 1, 1, `cannot read the file (${reason}); dbfence skipped it`),
+      notice: `${file.rel}: ${String(e)}`,
+    };
   }
   const decoded = decodePythonSource(bytes);
-  if (!decoded.ok) return { finding: syntaxFinding(file.rel, decoded.line, 1, `cannot decode the file: ${decoded.message}`) };
+  if (!decoded.ok)
+    return { finding: syntaxFinding(file.rel, decoded.line, 1, `cannot decode the file: ${decoded.message}`) };
   const parsed = parsePython(decoded.text);
   if (!parsed.ok) {
     return {
-      finding: syntaxFinding(file.rel, parsed.line, parsed.column, `syntax error: ${parsed.message}; no rule can check this file until it parses`),
+      finding: syntaxFinding(
+        file.rel,
+        parsed.line,
+        parsed.column,
+        `syntax error: ${parsed.message}; no rule can check this file until it parses`,
+      ),
     };
   }
   const { module, isPackage } = moduleForFile(file.rel, config.src);
@@ -147,7 +164,18 @@ function parseFile(file: DiscoveredFile, config: DbfenceConfig): ParsedFile | { 
 }
 
 function syntaxFinding(rel: string, line: number, column: number, message: string): Finding {
-  return { code: "DBF900", name: "syntax-error", severity: "error", path: rel, line, column, endLine: line, endColumn: column, message, fix: null };
+  return {
+    code: "DBF900",
+    name: "syntax-error",
+    severity: "error",
+    path: rel,
+    line,
+    column,
+    endLine: line,
+    endColumn: column,
+    message,
+    fix: null,
+  };
 }
 
 function checkFile(p: ParsedFile, config: DbfenceConfig, infer: TypeInference, isTestFixture: boolean): Finding[] {
@@ -186,7 +214,11 @@ function checkFile(p: ParsedFile, config: DbfenceConfig, infer: TypeInference, i
 }
 
 export function compareFindings(a: Finding, b: Finding): number {
-  return a.path < b.path ? -1 : a.path > b.path ? 1 : a.line - b.line || a.column - b.column || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+  return a.path < b.path
+    ? -1
+    : a.path > b.path
+      ? 1
+      : a.line - b.line || a.column - b.column || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
 }
 
 export { RULES_BY_CODE };

@@ -26,7 +26,15 @@ export function parseSuppressions(comments: readonly Comment[]): Suppression[] {
       const codes = splitCodes(m[1] ?? "");
       if (codes.length === 0) continue;
       const start = c.start + (m.index ?? 0);
-      out.push({ line: c.line, start, end: c.start + c.text.length, kind: "dbfence", codes, reason: (m[2] ?? "").trim(), used: new Set() });
+      out.push({
+        line: c.line,
+        start,
+        end: c.start + c.text.length,
+        kind: "dbfence",
+        codes,
+        reason: (m[2] ?? "").trim(),
+        used: new Set(),
+      });
     }
     for (const m of c.text.matchAll(NOQA)) {
       // Other tools' codes (E501, F401) share the comment; only DBF codes are ours.

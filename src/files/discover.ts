@@ -21,37 +21,32 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import {
-	type GitignoreContext,
-	GitignoreContexts,
-	isInsideOrSame,
-	posixRelative,
-} from "./gitignore.js";
+import { type GitignoreContext, GitignoreContexts, isInsideOrSame, posixRelative } from "./gitignore.js";
 import { compileGlobs } from "./globs.js";
 
 export interface DiscoverOptions {
-	/** Absolute project root. */
-	root: string;
-	/** Absolute files or folders given on the command line (default [root]). */
-	paths: string[];
-	/** Globs relative to root (see globs.ts); `["."]` means everything. */
-	include: string[];
-	/** Globs relative to root (see globs.ts); matching folders are pruned without being read. */
-	exclude: string[];
-	respectGitignore: boolean;
+  /** Absolute project root. */
+  root: string;
+  /** Absolute files or folders given on the command line (default [root]). */
+  paths: string[];
+  /** Globs relative to root (see globs.ts); `["."]` means everything. */
+  include: string[];
+  /** Globs relative to root (see globs.ts); matching folders are pruned without being read. */
+  exclude: string[];
+  respectGitignore: boolean;
 }
 
 export interface DiscoveredFile {
-	abs: string;
-	/** Relative to root, '/' separators; starts with `../` for explicit paths outside the root. */
-	rel: string;
+  abs: string;
+  /** Relative to root, '/' separators; starts with `../` for explicit paths outside the root. */
+  rel: string;
 }
 
 export interface DiscoverResult {
-	/** `*.py` and `*.pyi`, sorted by rel (code-unit order, so the result is locale-independent). */
-	files: DiscoveredFile[];
-	/** Unreadable folders, symlink loops, broken links, missing explicit paths; sorted by rel. */
-	problems: { rel: string; message: string }[];
+  /** `*.py` and `*.pyi`, sorted by rel (code-unit order, so the result is locale-independent). */
+  files: DiscoveredFile[];
+  /** Unreadable folders, symlink loops, broken links, missing explicit paths; sorted by rel. */
+  problems: { rel: string; message: string }[];
 }
 
 /**
@@ -59,264 +54,237 @@ export interface DiscoverResult {
  * `.pytest_cache` are tool or VCS state as well. Any folder holding `pyvenv.cfg` is a virtualenv.
  */
 export const SKIPPED_FOLDERS: ReadonlySet<string> = new Set([
-	".git",
-	".hg",
-	".svn",
-	"node_modules",
-	"__pycache__",
-	".venv",
-	"venv",
-	".tox",
-	".nox",
-	".eggs",
-	".mypy_cache",
-	".pytest_cache",
-	".ruff_cache",
-	".dbfence_cache",
-	"site-packages",
+  ".git",
+  ".hg",
+  ".svn",
+  "node_modules",
+  "__pycache__",
+  ".venv",
+  "venv",
+  ".tox",
+  ".nox",
+  ".eggs",
+  ".mypy_cache",
+  ".pytest_cache",
+  ".ruff_cache",
+  ".dbfence_cache",
+  "site-packages",
 ]);
 
 export const LOOP_MESSAGE = "symbolic link loop, skipped";
 export const BROKEN_LINK_MESSAGE = "broken symbolic link, skipped";
 
 interface Frame {
-	abs: string;
-	/** Realpath of the folder: loop detection and deduplication. */
-	real: string;
-	rel: string;
-	ctx: GitignoreContext | null;
-	viaLink: boolean;
-	explicit: boolean;
+  abs: string;
+  /** Realpath of the folder: loop detection and deduplication. */
+  real: string;
+  rel: string;
+  ctx: GitignoreContext | null;
+  viaLink: boolean;
+  explicit: boolean;
 }
 
 interface Candidate {
-	file: DiscoveredFile;
-	viaLink: boolean;
+  file: DiscoveredFile;
+  viaLink: boolean;
 }
 
 export function isPythonSource(name: string): boolean {
-	return name.endsWith(".py") || name.endsWith(".pyi");
+  return name.endsWith(".py") || name.endsWith(".pyi");
 }
 
 function errorCode(err: unknown): string {
-	const code = (err as NodeJS.ErrnoException | null)?.code;
-	return typeof code === "string" ? code : "";
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return typeof code === "string" ? code : "";
 }
 
 function describeError(err: unknown, what: "folder" | "path"): string {
-	const code = errorCode(err);
-	switch (code) {
-		case "EACCES":
-		case "EPERM":
-			return `cannot read ${what}: permission denied, skipped`;
-		case "ENOENT":
-			return "no such file or folder";
-		case "ENOTDIR":
-			return `cannot read ${what}: a component of the path is not a folder, skipped`;
-		case "ELOOP":
-			return LOOP_MESSAGE;
-		default:
-			return `cannot read ${what}: ${code || String(err)}, skipped`;
-	}
+  const code = errorCode(err);
+  switch (code) {
+    case "EACCES":
+    case "EPERM":
+      return `cannot read ${what}: permission denied, skipped`;
+    case "ENOENT":
+      return "no such file or folder";
+    case "ENOTDIR":
+      return `cannot read ${what}: a component of the path is not a folder, skipped`;
+    case "ELOOP":
+      return LOOP_MESSAGE;
+    default:
+      return `cannot read ${what}: ${code || String(err)}, skipped`;
+  }
 }
 
 function byCodeUnits(a: string, b: string): number {
-	return a < b ? -1 : a > b ? 1 : 0;
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function discoverFiles(opts: DiscoverOptions): DiscoverResult {
-	const root = path.resolve(opts.root);
-	const include = compileGlobs(opts.include);
-	const exclude = compileGlobs(opts.exclude);
-	const contexts = opts.respectGitignore ? new GitignoreContexts(root) : null;
-	const problems: { rel: string; message: string }[] = [];
-	const candidates = new Map<string, Candidate>();
-	const toRel = (abs: string) => posixRelative(root, abs);
-	const problem = (rel: string, message: string) =>
-		problems.push({ rel: rel === "" ? "." : rel, message });
+  const root = path.resolve(opts.root);
+  const include = compileGlobs(opts.include);
+  const exclude = compileGlobs(opts.exclude);
+  const contexts = opts.respectGitignore ? new GitignoreContexts(root) : null;
+  const problems: { rel: string; message: string }[] = [];
+  const candidates = new Map<string, Candidate>();
+  const toRel = (abs: string) => posixRelative(root, abs);
+  const problem = (rel: string, message: string) => problems.push({ rel: rel === "" ? "." : rel, message });
 
-	const included = (rel: string) =>
-		include.matchesEverything || include.matchesSelfOrAncestor(rel, false);
+  const included = (rel: string) => include.matchesEverything || include.matchesSelfOrAncestor(rel, false);
 
-	const addCandidate = (
-		abs: string,
-		rel: string,
-		real: string,
-		viaLink: boolean,
-	) => {
-		const existing = candidates.get(real);
-		// First one wins, except that a link-free path replaces one reached through a link.
-		if (existing === undefined || (existing.viaLink && !viaLink)) {
-			candidates.set(real, { file: { abs, rel }, viaLink });
-		}
-	};
+  const addCandidate = (abs: string, rel: string, real: string, viaLink: boolean) => {
+    const existing = candidates.get(real);
+    // First one wins, except that a link-free path replaces one reached through a link.
+    if (existing === undefined || (existing.viaLink && !viaLink)) {
+      candidates.set(real, { file: { abs, rel }, viaLink });
+    }
+  };
 
-	// Two stacks instead of recursion: `plain` is drained before any folder reached through a link is
-	// opened, so the link-free path of a folder or file is the one kept.
-	const plain: Frame[] = [];
-	const linked: Frame[] = [];
-	const visited = new Set<string>();
+  // Two stacks instead of recursion: `plain` is drained before any folder reached through a link is
+  // opened, so the link-free path of a folder or file is the one kept.
+  const plain: Frame[] = [];
+  const linked: Frame[] = [];
+  const visited = new Set<string>();
 
-	const explicitPaths = opts.paths.length > 0 ? opts.paths : [root];
-	for (const given of explicitPaths) {
-		const abs = path.resolve(root, given);
-		const rel = toRel(abs);
-		let st: fs.Stats;
-		try {
-			st = fs.statSync(abs);
-		} catch (err) {
-			const dangling = errorCode(err) === "ENOENT" && isSymlink(abs);
-			problem(rel, dangling ? BROKEN_LINK_MESSAGE : describeError(err, "path"));
-			continue;
-		}
-		if (st.isDirectory()) {
-			if (exclude.matchesSelfOrAncestor(rel, true)) continue;
-			let real: string;
-			try {
-				real = fs.realpathSync(abs);
-			} catch (err) {
-				problem(rel, describeError(err, "folder"));
-				continue;
-			}
-			let ctx: GitignoreContext | null = null;
-			if (contexts !== null) {
-				ctx = contexts.forFolder(abs);
-				ctx.loadChain(path.dirname(abs));
-				if (ctx.ignores(abs, true)) ctx = contexts.forBase(abs);
-			}
-			plain.push({ abs, real, rel, ctx, viaLink: false, explicit: true });
-		} else if (st.isFile()) {
-			if (!isPythonSource(abs)) continue;
-			if (exclude.matchesSelfOrAncestor(rel, false) || !included(rel)) continue;
-			let real = abs;
-			try {
-				real = fs.realpathSync(abs);
-			} catch {
-				// stat succeeded, so realpath failing is a race; the logical path still identifies it.
-			}
-			addCandidate(abs, rel, real, false);
-		}
-	}
-	// Stacks are LIFO: reverse so the first command-line path is walked first.
-	plain.reverse();
+  const explicitPaths = opts.paths.length > 0 ? opts.paths : [root];
+  for (const given of explicitPaths) {
+    const abs = path.resolve(root, given);
+    const rel = toRel(abs);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(abs);
+    } catch (err) {
+      const dangling = errorCode(err) === "ENOENT" && isSymlink(abs);
+      problem(rel, dangling ? BROKEN_LINK_MESSAGE : describeError(err, "path"));
+      continue;
+    }
+    if (st.isDirectory()) {
+      if (exclude.matchesSelfOrAncestor(rel, true)) continue;
+      let real: string;
+      try {
+        real = fs.realpathSync(abs);
+      } catch (err) {
+        problem(rel, describeError(err, "folder"));
+        continue;
+      }
+      let ctx: GitignoreContext | null = null;
+      if (contexts !== null) {
+        ctx = contexts.forFolder(abs);
+        ctx.loadChain(path.dirname(abs));
+        if (ctx.ignores(abs, true)) ctx = contexts.forBase(abs);
+      }
+      plain.push({ abs, real, rel, ctx, viaLink: false, explicit: true });
+    } else if (st.isFile()) {
+      if (!isPythonSource(abs)) continue;
+      if (exclude.matchesSelfOrAncestor(rel, false) || !included(rel)) continue;
+      let real = abs;
+      try {
+        real = fs.realpathSync(abs);
+      } catch {
+        // stat succeeded, so realpath failing is a race; the logical path still identifies it.
+      }
+      addCandidate(abs, rel, real, false);
+    }
+  }
+  // Stacks are LIFO: reverse so the first command-line path is walked first.
+  plain.reverse();
 
-	for (;;) {
-		const frame = plain.pop() ?? linked.pop();
-		if (frame === undefined) break;
-		if (visited.has(frame.real)) continue;
-		visited.add(frame.real);
+  for (;;) {
+    const frame = plain.pop() ?? linked.pop();
+    if (frame === undefined) break;
+    if (visited.has(frame.real)) continue;
+    visited.add(frame.real);
 
-		let entries: fs.Dirent[];
-		try {
-			entries = fs.readdirSync(frame.abs, { withFileTypes: true });
-		} catch (err) {
-			problem(frame.rel, describeError(err, "folder"));
-			continue;
-		}
-		if (!frame.explicit && entries.some((e) => e.name === "pyvenv.cfg"))
-			continue;
-		const ctx = frame.ctx;
-		ctx?.load(frame.abs);
-		entries.sort((a, b) => byCodeUnits(a.name, b.name));
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(frame.abs, { withFileTypes: true });
+    } catch (err) {
+      problem(frame.rel, describeError(err, "folder"));
+      continue;
+    }
+    if (!frame.explicit && entries.some((e) => e.name === "pyvenv.cfg")) continue;
+    const ctx = frame.ctx;
+    ctx?.load(frame.abs);
+    entries.sort((a, b) => byCodeUnits(a.name, b.name));
 
-		const subfolders: Frame[] = [];
-		for (const entry of entries) {
-			const name = entry.name;
-			const abs = path.join(frame.abs, name);
-			const rel = frame.rel === "" ? name : `${frame.rel}/${name}`;
-			const isLink = entry.isSymbolicLink();
-			let isDir = entry.isDirectory();
-			let isFile = entry.isFile();
-			if (isLink) {
-				try {
-					const st = fs.statSync(abs);
-					isDir = st.isDirectory();
-					isFile = st.isFile();
-				} catch (err) {
-					const couldBeSource =
-						isPythonSource(name) || path.extname(name) === "";
-					if (
-						!couldBeSource ||
-						exclude.matches(rel, false) ||
-						ctx?.ignores(abs, false)
-					)
-						continue;
-					if (!included(rel)) continue;
-					const code = errorCode(err);
-					problem(
-						rel,
-						code === "ENOENT"
-							? BROKEN_LINK_MESSAGE
-							: describeError(err, "path"),
-					);
-					continue;
-				}
-			}
+    const subfolders: Frame[] = [];
+    for (const entry of entries) {
+      const name = entry.name;
+      const abs = path.join(frame.abs, name);
+      const rel = frame.rel === "" ? name : `${frame.rel}/${name}`;
+      const isLink = entry.isSymbolicLink();
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (isLink) {
+        try {
+          const st = fs.statSync(abs);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch (err) {
+          const couldBeSource = isPythonSource(name) || path.extname(name) === "";
+          if (!couldBeSource || exclude.matches(rel, false) || ctx?.ignores(abs, false)) continue;
+          if (!included(rel)) continue;
+          const code = errorCode(err);
+          problem(rel, code === "ENOENT" ? BROKEN_LINK_MESSAGE : describeError(err, "path"));
+          continue;
+        }
+      }
 
-			if (isDir) {
-				if (SKIPPED_FOLDERS.has(name)) continue;
-				if (exclude.matches(rel, true) || ctx?.ignores(abs, true)) continue;
-				let real = path.join(frame.real, name);
-				if (isLink) {
-					try {
-						real = fs.realpathSync(abs);
-					} catch (err) {
-						problem(rel, describeError(err, "folder"));
-						continue;
-					}
-					// Following a link to a folder that contains it would never end.
-					if (isInsideOrSame(real, frame.real)) {
-						problem(rel, LOOP_MESSAGE);
-						continue;
-					}
-				}
-				const child = {
-					abs,
-					real,
-					rel,
-					ctx,
-					viaLink: frame.viaLink || isLink,
-					explicit: false,
-				};
-				if (child.viaLink) linked.push(child);
-				else subfolders.push(child);
-			} else if (isFile && isPythonSource(name)) {
-				if (
-					exclude.matches(rel, false) ||
-					ctx?.ignores(abs, false) ||
-					!included(rel)
-				)
-					continue;
-				let real = path.join(frame.real, name);
-				if (isLink) {
-					try {
-						real = fs.realpathSync(abs);
-					} catch (err) {
-						problem(rel, describeError(err, "path"));
-						continue;
-					}
-				}
-				addCandidate(abs, rel, real, frame.viaLink || isLink);
-			}
-			// Sockets, FIFOs and devices are never source.
-		}
-		// Reverse so that sibling folders are opened in name order (not that the result depends on it).
-		for (let i = subfolders.length - 1; i >= 0; i--)
-			plain.push(subfolders[i] as Frame);
-	}
+      if (isDir) {
+        if (SKIPPED_FOLDERS.has(name)) continue;
+        if (exclude.matches(rel, true) || ctx?.ignores(abs, true)) continue;
+        let real = path.join(frame.real, name);
+        if (isLink) {
+          try {
+            real = fs.realpathSync(abs);
+          } catch (err) {
+            problem(rel, describeError(err, "folder"));
+            continue;
+          }
+          // Following a link to a folder that contains it would never end.
+          if (isInsideOrSame(real, frame.real)) {
+            problem(rel, LOOP_MESSAGE);
+            continue;
+          }
+        }
+        const child = {
+          abs,
+          real,
+          rel,
+          ctx,
+          viaLink: frame.viaLink || isLink,
+          explicit: false,
+        };
+        if (child.viaLink) linked.push(child);
+        else subfolders.push(child);
+      } else if (isFile && isPythonSource(name)) {
+        if (exclude.matches(rel, false) || ctx?.ignores(abs, false) || !included(rel)) continue;
+        let real = path.join(frame.real, name);
+        if (isLink) {
+          try {
+            real = fs.realpathSync(abs);
+          } catch (err) {
+            problem(rel, describeError(err, "path"));
+            continue;
+          }
+        }
+        addCandidate(abs, rel, real, frame.viaLink || isLink);
+      }
+      // Sockets, FIFOs and devices are never source.
+    }
+    // Reverse so that sibling folders are opened in name order (not that the result depends on it).
+    for (let i = subfolders.length - 1; i >= 0; i--) plain.push(subfolders[i] as Frame);
+  }
 
-	const files = [...candidates.values()].map((c) => c.file);
-	files.sort((a, b) => byCodeUnits(a.rel, b.rel));
-	problems.sort(
-		(a, b) => byCodeUnits(a.rel, b.rel) || byCodeUnits(a.message, b.message),
-	);
-	return { files, problems };
+  const files = [...candidates.values()].map((c) => c.file);
+  files.sort((a, b) => byCodeUnits(a.rel, b.rel));
+  problems.sort((a, b) => byCodeUnits(a.rel, b.rel) || byCodeUnits(a.message, b.message));
+  return { files, problems };
 }
 
 function isSymlink(abs: string): boolean {
-	try {
-		return fs.lstatSync(abs).isSymbolicLink();
-	} catch {
-		return false;
-	}
+  try {
+    return fs.lstatSync(abs).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }

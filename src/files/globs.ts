@@ -18,68 +18,66 @@
 import picomatch from "picomatch";
 
 interface CompiledGlob {
-	source: string;
-	dirOnly: boolean;
-	test: (path: string) => boolean;
+  source: string;
+  dirOnly: boolean;
+  test: (path: string) => boolean;
 }
 
 export interface PathMatcher {
-	/** True when a pattern is `.`: every path matches (the default `include`). */
-	readonly matchesEverything: boolean;
-	/** Does `rel` itself match? Ancestors are not looked at (the walker has pruned them already). */
-	matches(rel: string, isDir: boolean): boolean;
-	/** Does `rel` or one of its ancestor folders match? For paths that did not come from the walk. */
-	matchesSelfOrAncestor(rel: string, isDir: boolean): boolean;
+  /** True when a pattern is `.`: every path matches (the default `include`). */
+  readonly matchesEverything: boolean;
+  /** Does `rel` itself match? Ancestors are not looked at (the walker has pruned them already). */
+  matches(rel: string, isDir: boolean): boolean;
+  /** Does `rel` or one of its ancestor folders match? For paths that did not come from the walk. */
+  matchesSelfOrAncestor(rel: string, isDir: boolean): boolean;
 }
 
 /** Pattern → picomatch glob, following the rules in the header. `null` means "everything". */
-export function normaliseGlob(
-	pattern: string,
-): { glob: string; dirOnly: boolean } | null {
-	let p = pattern.trim();
-	while (p.startsWith("./")) p = p.slice(2);
-	const anchored = p.startsWith("/");
-	p = p.replace(/^\/+/, "");
-	const dirOnly = p.endsWith("/");
-	p = p.replace(/\/+$/, "");
-	if (p === "" || p === ".") return null;
-	if (!anchored && !p.includes("/")) p = `**/${p}`;
-	return { glob: p, dirOnly };
+export function normaliseGlob(pattern: string): { glob: string; dirOnly: boolean } | null {
+  let p = pattern.trim();
+  while (p.startsWith("./")) p = p.slice(2);
+  const anchored = p.startsWith("/");
+  p = p.replace(/^\/+/, "");
+  const dirOnly = p.endsWith("/");
+  p = p.replace(/\/+$/, "");
+  if (p === "" || p === ".") return null;
+  if (!anchored && !p.includes("/")) p = `**/${p}`;
+  return { glob: p, dirOnly };
 }
 
 export function compileGlobs(patterns: readonly string[]): PathMatcher {
-	let everything = false;
-	const globs: CompiledGlob[] = [];
-	for (const pattern of patterns) {
-		const n = normaliseGlob(pattern);
-		if (n === null) {
-			everything = true;
-			continue;
-		}
-		globs.push({
-			source: pattern,
-			dirOnly: n.dirOnly,
-			test: picomatch(n.glob, { dot: true }),
-		});
-	}
+  let everything = false;
+  const globs: CompiledGlob[] = [];
+  for (const pattern of patterns) {
+    const n = normaliseGlob(pattern);
+    if (n === null) {
+      everything = true;
+      continue;
+    }
+    globs.push({
+      source: pattern,
+      dirOnly: n.dirOnly,
+      test: picomatch(n.glob, { dot: true }),
+    });
+  }
 
-	const matches = (rel: string, isDir: boolean): boolean => {
-		if (everything) return true;
-		if (rel === "") return false; // the root itself is only named by `.`
-		for (const g of globs) {
-			if (g.dirOnly && !isDir) continue;
-			if (g.test(rel) || (isDir && g.test(`${rel}/`))) return true;
-		}
-		return false;
-	};
+  const matches = (rel: string, isDir: boolean): boolean => {
+    if (everything) return true;
+    if (rel === "") return false; // the root itself is only named by `.`
+    for (const g of globs) {
+      if (g.dirOnly && !isDir) continue;
+      if (g.test(rel) || (isDir && g.test(`${rel}/`))) return true;
+    }
+    return false;
+  };
 
-	const matchesSelfOrAncestor = (rel: string, isDir: boolean): boolean => {
-		if (matches(rel, isDir)) return true;
-		for (let i = rel.lastIndexOf("/"); i > 0; i = rel.lastIndexOf("/", i - 1)) {
-			if (matches(rel.slice(0, i), true)) return true;
-		}
-		return false;
-	};
+  const matchesSelfOrAncestor = (rel: string, isDir: boolean): boolean => {
+    if (matches(rel, isDir)) return true;
+    for (let i = rel.lastIndexOf("/"); i > 0; i = rel.lastIndexOf("/", i - 1)) {
+      if (matches(rel.slice(0, i), true)) return true;
+    }
+    return false;
+  };
 
-	return { matchesEverything: everything, matches, matchesSelfOrAncestor };
+  return { matchesEverything: everything, matches, matchesSelfOrAncestor };
 }

@@ -335,7 +335,13 @@ function expr(n: ExpressionNode | ParseNode): A.Expr {
     case ParseNodeType.Name:
       return { kind: "Name", ...sp, id: n.d.value };
     case ParseNodeType.MemberAccess:
-      return { kind: "Attribute", ...sp, value: expr(n.d.leftExpr), attr: n.d.member.d.value, attrStart: n.d.member.start };
+      return {
+        kind: "Attribute",
+        ...sp,
+        value: expr(n.d.leftExpr),
+        attr: n.d.member.d.value,
+        attrStart: n.d.member.start,
+      };
     case ParseNodeType.Call:
       return { kind: "Call", ...sp, func: expr(n.d.leftExpr), args: n.d.args.map(arg) };
     case ParseNodeType.Await:
@@ -390,7 +396,12 @@ function expr(n: ExpressionNode | ParseNode): A.Expr {
         element: expr(n.d.expr),
         clauses: n.d.forIfNodes.map((c) =>
           c.nodeType === ParseNodeType.ComprehensionFor
-            ? { type: "for" as const, isAsync: !!c.d.isAsync, target: expr(c.d.targetExpr), iter: expr(c.d.iterableExpr) }
+            ? {
+                type: "for" as const,
+                isAsync: !!c.d.isAsync,
+                target: expr(c.d.targetExpr),
+                iter: expr(c.d.iterableExpr),
+              }
             : { type: "if" as const, test: expr(c.d.testExpr) },
         ),
       };

@@ -10,9 +10,9 @@ import type * as A from "./ast.js";
 import { convertModule } from "./convert.js";
 import { LineMap } from "./lines.js";
 
+export type * from "./ast.js";
 export type { LineMap } from "./lines.js";
 export * from "./walk.js";
-export type * from "./ast.js";
 
 export type ParseResult =
   | { ok: true; module: A.Module; comments: A.Comment[]; lines: LineMap }

@@ -29,10 +29,7 @@ export function exprChildren(e: Expr): Expr[] {
     case "Lambda":
       return [...e.params.flatMap((p) => (p.default ? [p.default] : [])), e.body];
     case "Comprehension":
-      return [
-        e.element,
-        ...e.clauses.flatMap((c) => (c.type === "for" ? [c.target, c.iter] : [c.test])),
-      ];
+      return [e.element, ...e.clauses.flatMap((c) => (c.type === "for" ? [c.target, c.iter] : [c.test]))];
     case "Ternary":
       return [e.test, e.body, e.orelse];
     case "NamedExpr":

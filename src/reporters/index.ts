@@ -8,52 +8,52 @@ import { formatText, type SourceLineLookup } from "./text.js";
 
 export { escapeData, escapeProperty, formatGithub } from "./github.js";
 export {
-	formatJson,
-	type JsonOutput,
-	jsonOutputSchema,
-	toJsonOutput,
+  formatJson,
+  type JsonOutput,
+  jsonOutputSchema,
+  toJsonOutput,
 } from "./json.js";
 export { formatSarif, toSarifLog } from "./sarif.js";
 export {
-	formatText,
-	type SourceLineLookup,
-	summaryLine,
-	type TextReporterOptions,
+  formatText,
+  type SourceLineLookup,
+  summaryLine,
+  type TextReporterOptions,
 } from "./text.js";
 
 export const OUTPUT_FORMATS = ["text", "json", "sarif", "github"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export function isOutputFormat(value: string): value is OutputFormat {
-	return (OUTPUT_FORMATS as readonly string[]).includes(value);
+  return (OUTPUT_FORMATS as readonly string[]).includes(value);
 }
 
 /** Everything any reporter may use; each one reads only its own fields. */
 export interface ReporterOptions {
-	/** dbfence's version (package.json): `tool.version` in json, `tool.driver.version` in sarif. */
-	toolVersion: string;
-	/** text: ANSI colours (`process.stdout.isTTY && !NO_COLOR`). Default: off. */
-	color?: boolean;
-	/** text: `--statistics`, one row per rule instead of every finding. */
-	statistics?: boolean;
-	/** text: the source line shown under each finding. */
-	sourceLine?: SourceLineLookup;
+  /** dbfence's version (package.json): `tool.version` in json, `tool.driver.version` in sarif. */
+  toolVersion: string;
+  /** text: ANSI colours (`process.stdout.isTTY && !NO_COLOR`). Default: off. */
+  color?: boolean;
+  /** text: `--statistics`, one row per rule instead of every finding. */
+  statistics?: boolean;
+  /** text: the source line shown under each finding. */
+  sourceLine?: SourceLineLookup;
 }
 
 export function formatResult(
-	format: OutputFormat,
-	result: CheckResult,
-	rules: ReadonlyMap<string, RuleMeta>,
-	options: ReporterOptions,
+  format: OutputFormat,
+  result: CheckResult,
+  rules: ReadonlyMap<string, RuleMeta>,
+  options: ReporterOptions,
 ): string {
-	switch (format) {
-		case "text":
-			return formatText(result, rules, options);
-		case "json":
-			return formatJson(result, rules, options);
-		case "sarif":
-			return formatSarif(result, rules, options);
-		case "github":
-			return formatGithub(result, rules);
-	}
+  switch (format) {
+    case "text":
+      return formatText(result, rules, options);
+    case "json":
+      return formatJson(result, rules, options);
+    case "sarif":
+      return formatSarif(result, rules, options);
+    case "github":
+      return formatGithub(result, rules);
+  }
 }

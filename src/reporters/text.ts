@@ -8,18 +8,15 @@ import { compareStrings, plural, sortFindings } from "./common.js";
 import { cellWidth } from "./width.js";
 
 /** Gives the text of a 1-based line of a reported file (without its line break), if it can. */
-export type SourceLineLookup = (
-	path: string,
-	line: number,
-) => string | undefined;
+export type SourceLineLookup = (path: string, line: number) => string | undefined;
 
 export interface TextReporterOptions {
-	/** ANSI colours; the CLI passes `process.stdout.isTTY && !NO_COLOR`. Default: off. */
-	color?: boolean;
-	/** Ruff's `--statistics`: one row per rule (count, code, name) instead of every finding. */
-	statistics?: boolean;
-	/** Where the source lines come from; without it only the finding lines are printed. */
-	sourceLine?: SourceLineLookup;
+  /** ANSI colours; the CLI passes `process.stdout.isTTY && !NO_COLOR`. Default: off. */
+  color?: boolean;
+  /** Ruff's `--statistics`: one row per rule (count, code, name) instead of every finding. */
+  statistics?: boolean;
+  /** Where the source lines come from; without it only the finding lines are printed. */
+  sourceLine?: SourceLineLookup;
 }
 
 /**
@@ -28,32 +25,31 @@ export interface TextReporterOptions {
  * where it runs. The caller decides about colour once, through `options.color`.
  */
 interface Style {
-	bold(text: string): string;
-	code(text: string, severity: Severity): string;
-	caret(text: string, severity: Severity): string;
-	gutter(text: string): string;
+  bold(text: string): string;
+  code(text: string, severity: Severity): string;
+  caret(text: string, severity: Severity): string;
+  gutter(text: string): string;
 }
 
 const sgr = (open: number, close: number) => (text: string) =>
-	text === "" ? text : `\x1b[${open}m${text}\x1b[${close}m`;
+  text === "" ? text : `\x1b[${open}m${text}\x1b[${close}m`;
 const bold = sgr(1, 22);
 const red = sgr(31, 39);
 const yellow = sgr(33, 39);
 const blue = sgr(34, 39);
 
 const colourStyle: Style = {
-	bold,
-	code: (text, severity) =>
-		bold(severity === "error" ? red(text) : yellow(text)),
-	caret: (text, severity) => (severity === "error" ? red(text) : yellow(text)),
-	gutter: (text) => bold(blue(text)),
+  bold,
+  code: (text, severity) => bold(severity === "error" ? red(text) : yellow(text)),
+  caret: (text, severity) => (severity === "error" ? red(text) : yellow(text)),
+  gutter: (text) => bold(blue(text)),
 };
 
 const plainStyle: Style = {
-	bold: (text) => text,
-	code: (text) => text,
-	caret: (text) => text,
-	gutter: (text) => text,
+  bold: (text) => text,
+  code: (text) => text,
+  caret: (text) => text,
+  gutter: (text) => text,
 };
 
 /**
@@ -62,20 +58,18 @@ const plainStyle: Style = {
  * which keeps the caret arithmetic right.
  */
 export function sanitizeForTerminal(text: string): string {
-	// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-	return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) =>
-		c === "\x7f"
-			? "\u2421"
-			: String.fromCodePoint(0x2400 + (c.codePointAt(0) ?? 0)),
-	);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) =>
+    c === "\x7f" ? "\u2421" : String.fromCodePoint(0x2400 + (c.codePointAt(0) ?? 0)),
+  );
 }
 
 /** A message is one line in the listing; further lines (rare) are indented under it. */
 function messageText(message: string): string {
-	return message
-		.split(/\r\n|\r|\n/)
-		.map((line) => sanitizeForTerminal(line))
-		.join("\n  ");
+  return message
+    .split(/\r\n|\r|\n/)
+    .map((line) => sanitizeForTerminal(line))
+    .join("\n  ");
 }
 
 /**
@@ -86,136 +80,110 @@ function messageText(message: string): string {
  * end of its first line.
  */
 export function caretLine(source: string, finding: Finding): string {
-	const chars = Array.from(source);
-	const start = Math.max(finding.column, 1) - 1;
-	const end =
-		finding.endLine === finding.line
-			? Math.max(finding.endColumn, 1) - 1
-			: chars.length;
-	let prefix = "";
-	for (let i = 0; i < start; i++) {
-		prefix += chars[i] === "\t" ? "\t" : " ".repeat(cellWidth(chars, i));
-	}
-	let carets = 0;
-	for (let i = start; i < end; i++) {
-		carets += chars[i] === "\t" ? 1 : cellWidth(chars, i);
-	}
-	return prefix + "^".repeat(Math.max(carets, 1));
+  const chars = Array.from(source);
+  const start = Math.max(finding.column, 1) - 1;
+  const end = finding.endLine === finding.line ? Math.max(finding.endColumn, 1) - 1 : chars.length;
+  let prefix = "";
+  for (let i = 0; i < start; i++) {
+    prefix += chars[i] === "\t" ? "\t" : " ".repeat(cellWidth(chars, i));
+  }
+  let carets = 0;
+  for (let i = start; i < end; i++) {
+    carets += chars[i] === "\t" ? 1 : cellWidth(chars, i);
+  }
+  return prefix + "^".repeat(Math.max(carets, 1));
 }
 
-function formatFinding(
-	finding: Finding,
-	style: Style,
-	sourceLine: SourceLineLookup | undefined,
-): string[] {
-	const location = `${style.bold(sanitizeForTerminal(finding.path))}:${finding.line}:${finding.column}:`;
-	const lines = [
-		`${location} ${style.code(finding.code, finding.severity)} ${messageText(finding.message)}`,
-	];
-	const raw = sourceLine?.(finding.path, finding.line);
-	const help = finding.fix
-		? sanitizeForTerminal(finding.fix.description)
-		: undefined;
-	if (raw === undefined) {
-		if (help !== undefined) lines.push(`  = help: ${help}`);
-		return lines;
-	}
-	const source = sanitizeForTerminal(raw.replace(/[\r\n]+$/, ""));
-	const number = String(finding.line);
-	const pad = " ".repeat(number.length);
-	const bar = style.gutter("|");
-	lines.push(`${pad} ${bar}`);
-	lines.push(`${style.gutter(number)} ${bar} ${source}`.trimEnd());
-	lines.push(
-		`${pad} ${bar} ${style.caret(caretLine(source, finding), finding.severity)}`,
-	);
-	if (help !== undefined) {
-		lines.push(`${pad} ${style.gutter("=")} help: ${help}`);
-	}
-	return lines;
+function formatFinding(finding: Finding, style: Style, sourceLine: SourceLineLookup | undefined): string[] {
+  const location = `${style.bold(sanitizeForTerminal(finding.path))}:${finding.line}:${finding.column}:`;
+  const lines = [`${location} ${style.code(finding.code, finding.severity)} ${messageText(finding.message)}`];
+  const raw = sourceLine?.(finding.path, finding.line);
+  const help = finding.fix ? sanitizeForTerminal(finding.fix.description) : undefined;
+  if (raw === undefined) {
+    if (help !== undefined) lines.push(`  = help: ${help}`);
+    return lines;
+  }
+  const source = sanitizeForTerminal(raw.replace(/[\r\n]+$/, ""));
+  const number = String(finding.line);
+  const pad = " ".repeat(number.length);
+  const bar = style.gutter("|");
+  lines.push(`${pad} ${bar}`);
+  lines.push(`${style.gutter(number)} ${bar} ${source}`.trimEnd());
+  lines.push(`${pad} ${bar} ${style.caret(caretLine(source, finding), finding.severity)}`);
+  if (help !== undefined) {
+    lines.push(`${pad} ${style.gutter("=")} help: ${help}`);
+  }
+  return lines;
 }
 
 /** `Found 2 errors and 1 warning in 3 files.` or `All checks passed! (3 files)`. */
 export function summaryLine(result: CheckResult): string {
-	const { errors, warnings, files } = result.summary;
-	if (errors === 0 && warnings === 0 && result.findings.length === 0) {
-		return `All checks passed! (${plural(files, "file")})`;
-	}
-	return `Found ${plural(errors, "error")} and ${plural(warnings, "warning")} in ${plural(files, "file")}.`;
+  const { errors, warnings, files } = result.summary;
+  if (errors === 0 && warnings === 0 && result.findings.length === 0) {
+    return `All checks passed! (${plural(files, "file")})`;
+  }
+  return `Found ${plural(errors, "error")} and ${plural(warnings, "warning")} in ${plural(files, "file")}.`;
 }
 
 interface StatisticsRow {
-	count: number;
-	code: string;
-	name: string;
-	severity: Severity;
-	fixable: boolean;
+  count: number;
+  code: string;
+  name: string;
+  severity: Severity;
+  fixable: boolean;
 }
 
 /** One row per code: count descending, then code. Names come from the rule catalog when known. */
-export function statisticsRows(
-	findings: readonly Finding[],
-	rules: ReadonlyMap<string, RuleMeta>,
-): StatisticsRow[] {
-	const rows = new Map<string, StatisticsRow>();
-	for (const finding of findings) {
-		const row = rows.get(finding.code);
-		if (row) {
-			row.count += 1;
-			row.fixable ||= finding.fix !== null;
-			if (finding.severity === "error") row.severity = "error";
-		} else {
-			rows.set(finding.code, {
-				count: 1,
-				code: finding.code,
-				name: rules.get(finding.code)?.name ?? finding.name,
-				severity: finding.severity,
-				fixable: finding.fix !== null,
-			});
-		}
-	}
-	return [...rows.values()].sort(
-		(a, b) => b.count - a.count || compareStrings(a.code, b.code),
-	);
+export function statisticsRows(findings: readonly Finding[], rules: ReadonlyMap<string, RuleMeta>): StatisticsRow[] {
+  const rows = new Map<string, StatisticsRow>();
+  for (const finding of findings) {
+    const row = rows.get(finding.code);
+    if (row) {
+      row.count += 1;
+      row.fixable ||= finding.fix !== null;
+      if (finding.severity === "error") row.severity = "error";
+    } else {
+      rows.set(finding.code, {
+        count: 1,
+        code: finding.code,
+        name: rules.get(finding.code)?.name ?? finding.name,
+        severity: finding.severity,
+        fixable: finding.fix !== null,
+      });
+    }
+  }
+  return [...rows.values()].sort((a, b) => b.count - a.count || compareStrings(a.code, b.code));
 }
 
-function formatStatistics(
-	result: CheckResult,
-	rules: ReadonlyMap<string, RuleMeta>,
-	style: Style,
-): string[] {
-	const rows = statisticsRows(result.findings, rules);
-	const countWidth = Math.max(...rows.map((row) => String(row.count).length));
-	const codeWidth = Math.max(...rows.map((row) => row.code.length));
-	const anyFixable = rows.some((row) => row.fixable);
-	return rows.map((row) => {
-		const count = String(row.count).padStart(countWidth);
-		const code =
-			style.code(row.code, row.severity) +
-			" ".repeat(codeWidth - row.code.length);
-		const marker = anyFixable ? (row.fixable ? "[*] " : "    ") : "";
-		return `${style.bold(count)}  ${code}  ${marker}${row.name}`;
-	});
+function formatStatistics(result: CheckResult, rules: ReadonlyMap<string, RuleMeta>, style: Style): string[] {
+  const rows = statisticsRows(result.findings, rules);
+  const countWidth = Math.max(...rows.map((row) => String(row.count).length));
+  const codeWidth = Math.max(...rows.map((row) => row.code.length));
+  const anyFixable = rows.some((row) => row.fixable);
+  return rows.map((row) => {
+    const count = String(row.count).padStart(countWidth);
+    const code = style.code(row.code, row.severity) + " ".repeat(codeWidth - row.code.length);
+    const marker = anyFixable ? (row.fixable ? "[*] " : "    ") : "";
+    return `${style.bold(count)}  ${code}  ${marker}${row.name}`;
+  });
 }
 
 export function formatText(
-	result: CheckResult,
-	rules: ReadonlyMap<string, RuleMeta>,
-	options: TextReporterOptions = {},
+  result: CheckResult,
+  rules: ReadonlyMap<string, RuleMeta>,
+  options: TextReporterOptions = {},
 ): string {
-	const style = options.color ? colourStyle : plainStyle;
-	const blocks: string[] = [];
-	if (result.findings.length > 0) {
-		if (options.statistics) {
-			blocks.push(formatStatistics(result, rules, style).join("\n"));
-		} else {
-			for (const finding of sortFindings(result.findings)) {
-				blocks.push(
-					formatFinding(finding, style, options.sourceLine).join("\n"),
-				);
-			}
-		}
-	}
-	blocks.push(style.bold(summaryLine(result)));
-	return `${blocks.join("\n\n")}\n`;
+  const style = options.color ? colourStyle : plainStyle;
+  const blocks: string[] = [];
+  if (result.findings.length > 0) {
+    if (options.statistics) {
+      blocks.push(formatStatistics(result, rules, style).join("\n"));
+    } else {
+      for (const finding of sortFindings(result.findings)) {
+        blocks.push(formatFinding(finding, style, options.sourceLine).join("\n"));
+      }
+    }
+  }
+  blocks.push(style.bold(summaryLine(result)));
+  return `${blocks.join("\n\n")}\n`;
 }

@@ -1,5 +1,9 @@
 /** The rule registry: every rule, in code order. */
 import type { RuleMeta } from "../types.js";
+import DBF401 from "./await/DBF401-missing-await.js";
+import DBF402 from "./await/DBF402-await-on-sync-method.js";
+import DBF403 from "./await/DBF403-coroutine-in-sync-function.js";
+import DBF404 from "./await/DBF404-concurrent-session-use.js";
 import DBF101 from "./connector/DBF101-connector-internal-import.js";
 import DBF102 from "./connector/DBF102-engine-outside-connector.js";
 import DBF103 from "./connector/DBF103-session-factory-outside-connector.js";
@@ -8,14 +12,9 @@ import DBF105 from "./connector/DBF105-raw-connection-access.js";
 import DBF301 from "./endpoints/DBF301-sync-db-endpoint.js";
 import DBF302 from "./endpoints/DBF302-sync-endpoint.js";
 import DBF303 from "./endpoints/DBF303-blocking-db-call.js";
-import DBF401 from "./await/DBF401-missing-await.js";
-import DBF402 from "./await/DBF402-await-on-sync-method.js";
-import DBF403 from "./await/DBF403-coroutine-in-sync-function.js";
-import DBF404 from "./await/DBF404-concurrent-session-use.js";
 import DBF501 from "./raw-sql/DBF501-raw-sql-string.js";
 import DBF502 from "./raw-sql/DBF502-sql-injection-risk.js";
 import type { Rule } from "./rule.js";
-import DBF603 from "./wiring/DBF603-untyped-session-parameter.js";
 import DBF900 from "./suppressions/DBF900-syntax-error.js";
 import DBF901 from "./suppressions/DBF901-unused-suppression.js";
 import DBF902 from "./suppressions/DBF902-suppression-without-reason.js";
@@ -23,6 +22,7 @@ import DBF903 from "./suppressions/DBF903-expired-exception.js";
 import DBF201 from "./sync-session/DBF201-sync-session-import.js";
 import DBF202 from "./sync-session/DBF202-sync-session-annotation.js";
 import DBF203 from "./sync-session/DBF203-legacy-query-api.js";
+import DBF603 from "./wiring/DBF603-untyped-session-parameter.js";
 
 export const RULES: readonly Rule[] = [
   DBF101,
@@ -53,5 +53,17 @@ export const RULES_BY_CODE: ReadonlyMap<string, Rule> = new Map(RULES.map((r) =>
 
 /** Rule metadata without the check functions, for reporters and docs. */
 export function ruleMetas(): ReadonlyMap<string, RuleMeta> {
-  return new Map(RULES.map((r) => [r.code, { code: r.code, name: r.name, severity: r.severity, summary: r.summary, docs: r.docs, ...(r.fix ? { fix: r.fix } : {}) }]));
+  return new Map(
+    RULES.map((r) => [
+      r.code,
+      {
+        code: r.code,
+        name: r.name,
+        severity: r.severity,
+        summary: r.summary,
+        docs: r.docs,
+        ...(r.fix ? { fix: r.fix } : {}),
+      },
+    ]),
+  );
 }

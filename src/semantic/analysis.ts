@@ -6,8 +6,8 @@
 import type * as A from "../parser/ast.js";
 import { walkExpr } from "../parser/walk.js";
 import type { Fact, NameContext, TypeInference } from "./infer.js";
-import { type Resolved, qualifiedName } from "./project.js";
-import { type ImportBinding, type ModuleSummary, absoluteModule } from "./summary.js";
+import { qualifiedName, type Resolved } from "./project.js";
+import { absoluteModule, type ImportBinding, type ModuleSummary } from "./summary.js";
 
 export interface FunctionInfo {
   def: A.FunctionDef;
@@ -186,7 +186,8 @@ class Walker {
         const where = s.target.kind === "Attribute" ? "attribute" : "variable";
         if (!isTypeAlias(s.annotation)) this.annotation(s.annotation, where, scope, fn, s);
         if (s.target.kind === "Name" && scope.parent) {
-          const fact = this.infer.annotationType(s.annotation, scope) ?? (s.value ? this.infer.valueType(s.value, scope) : null);
+          const fact =
+            this.infer.annotationType(s.annotation, scope) ?? (s.value ? this.infer.valueType(s.value, scope) : null);
           scope.facts.set(s.target.id, fact);
           if (s.value) scope.values.set(s.target.id, { value: s.value, stmtStart: s.start });
         }
@@ -197,7 +198,14 @@ class Walker {
         this.expr(s.target, s, scope, fn);
         if (s.target.kind === "Name" && scope.parent) {
           // `sql += clause`: the name now holds something built from pieces.
-          const built: A.BinOp = { kind: "BinOp", start: s.start, end: s.end, op: s.op, left: s.target, right: s.value };
+          const built: A.BinOp = {
+            kind: "BinOp",
+            start: s.start,
+            end: s.end,
+            op: s.op,
+            left: s.target,
+            right: s.value,
+          };
           const prev = scope.binding(s.target.id);
           scope.values.set(s.target.id, { value: prev ? { ...built, left: prev.value } : built, stmtStart: s.start });
         }
@@ -274,7 +282,8 @@ class Walker {
   }
 
   private importStmt(s: A.Import | A.ImportFrom, scope: Scope, fn: FunctionInfo | null): void {
-    const module = s.kind === "ImportFrom" ? absoluteModule(this.summary.module, this.summary.isPackage, s.level, s.module) : "";
+    const module =
+      s.kind === "ImportFrom" ? absoluteModule(this.summary.module, this.summary.isPackage, s.level, s.module) : "";
     this.facts.imports.push({ stmt: s, module, fn });
     if (!scope.parent) return;
     for (const a of s.names) {
@@ -308,7 +317,13 @@ class Walker {
     });
   }
 
-  private annotation(e: A.Expr, where: AnnotationSite["where"], scope: Scope, fn: FunctionInfo | null, s: A.Stmt): void {
+  private annotation(
+    e: A.Expr,
+    where: AnnotationSite["where"],
+    scope: Scope,
+    fn: FunctionInfo | null,
+    s: A.Stmt,
+  ): void {
     this.facts.annotations.push({ annotation: e, where, ctx: scope, fn });
     this.expr(e, s, scope, fn);
   }

@@ -56,7 +56,8 @@ class DependencyWalker {
 
   private param(p: Param, ctx: NameContext, depth: number): string[] | null {
     const fromDefault = this.infer.dependsTarget(p.default, ctx);
-    if (fromDefault) return this.dependency(fromDefault.target ?? annotatedBase(p.annotation, ctx, this.infer), ctx, depth);
+    if (fromDefault)
+      return this.dependency(fromDefault.target ?? annotatedBase(p.annotation, ctx, this.infer), ctx, depth);
     const fromAnnotated = this.infer.annotatedDepends(p.annotation, ctx);
     if (fromAnnotated) {
       const target = fromAnnotated.target ?? annotatedBase(p.annotation, ctx, this.infer);
@@ -68,7 +69,7 @@ class DependencyWalker {
   private dependency(target: Expr | null | undefined, ctx: NameContext, depth: number): string[] | null {
     if (!target || depth > 12) return null;
     const r = this.infer.dealias(this.infer.resolveExpr(target, ctx));
-    if (!r || r.kind !== "symbol") return null;
+    if (r?.kind !== "symbol") return null;
     const key = `${r.module}.${r.name}`;
     if (this.seen.has(key)) return null;
     this.seen.add(key);

@@ -7,7 +7,7 @@
 import type { Call, Expr, Param } from "../parser/ast.js";
 import { parsePython } from "../parser/index.js";
 import { CALL_RESULTS, CLASS_TYPES, type DbType, METHOD_RESULTS } from "./knowledge/sqlalchemy.js";
-import { type ProjectIndex, type Resolved, qualifiedName } from "./project.js";
+import { type ProjectIndex, qualifiedName, type Resolved } from "./project.js";
 import type { ClassSummary, FunctionSig } from "./summary.js";
 
 export type Fact =
@@ -108,7 +108,7 @@ export class TypeInference {
 
   /** Follows module-level aliases (`X = Y`, `X: TypeAlias = Y`, `type X = Y`) to what they finally name. */
   dealias(r: Resolved | null, seen = 0): Resolved | null {
-    if (!r || r.kind !== "symbol" || r.def.kind !== "assign" || seen > 20) return r;
+    if (r?.kind !== "symbol" || r.def.kind !== "assign" || seen > 20) return r;
     const v = r.def.value;
     if (!v || (v.kind !== "Name" && v.kind !== "Attribute")) return r;
     return this.dealias(this.resolveExpr(v, this.moduleContext(r.module)), seen + 1) ?? r;
@@ -142,7 +142,10 @@ export class TypeInference {
         const q = qualifiedName(base);
         const last = q?.split(".").pop() ?? "";
         const pkg = q?.split(".")[0] ?? "";
-        if (TYPING.has(pkg) && (last === "Annotated" || last === "Optional" || last === "Final" || last === "ClassVar")) {
+        if (
+          TYPING.has(pkg) &&
+          (last === "Annotated" || last === "Optional" || last === "Final" || last === "ClassVar")
+        ) {
           return this.annotationType(e.items[0] ?? null, ctx);
         }
         if (TYPING.has(pkg) && last === "Union") {
@@ -191,7 +194,8 @@ export class TypeInference {
       const ctx = this.moduleContext(module);
       for (const b of cls.bases) {
         const base = this.dealias(this.resolveExpr(b.kind === "Subscript" ? b.value : b, ctx));
-        if (base?.kind === "external" && CLASS_TYPES[base.qname]) return { t: "db", db: CLASS_TYPES[base.qname] as DbType };
+        if (base?.kind === "external" && CLASS_TYPES[base.qname])
+          return { t: "db", db: CLASS_TYPES[base.qname] as DbType };
         if (base?.kind === "symbol" && base.def.kind === "class") {
           const f = this.classInstanceType(base.module, base.def.cls, seen + 1);
           if (f.t === "db") return f;
@@ -205,7 +209,7 @@ export class TypeInference {
   dependencyType(target: Expr | undefined, ctx: NameContext): Fact | null {
     if (!target) return null;
     const r = this.dealias(this.resolveExpr(target, ctx));
-    if (!r || r.kind !== "symbol") return null;
+    if (r?.kind !== "symbol") return null;
     if (r.def.kind === "function") {
       if (this.isConnectorModule(r.module) && this.options.sessionDependencies.includes(r.name)) {
         return { t: "db", db: "AsyncSession" };
@@ -241,7 +245,7 @@ export class TypeInference {
 
   /** If `e` is a call to FastAPI's `Depends`, its target expression. */
   dependsTarget(e: Expr | null, ctx: NameContext): { call: Call; target: Expr | undefined } | null {
-    if (!e || e.kind !== "Call") return null;
+    if (e?.kind !== "Call") return null;
     const q = this.qname(e.func, ctx);
     if (q !== "fastapi.Depends" && q !== "fastapi.params.Depends" && q !== "fastapi.Security") return null;
     const target = e.args.find((a) => a.name === "dependency" || (a.name === null && a.star === 0))?.value;
@@ -249,7 +253,11 @@ export class TypeInference {
   }
 
   /** `Depends(...)` inside an `Annotated[...]` annotation (also through aliases). */
-  annotatedDepends(e: Expr | null, ctx: NameContext, seen = 0): { call: Call; target: Expr | undefined; ctx: NameContext } | null {
+  annotatedDepends(
+    e: Expr | null,
+    ctx: NameContext,
+    seen = 0,
+  ): { call: Call; target: Expr | undefined; ctx: NameContext } | null {
     if (!e || seen > 10) return null;
     if (e.kind === "Subscript") {
       const q = this.qname(e.value, ctx) ?? "";
@@ -364,7 +372,10 @@ export class TypeInference {
       const known = CALL_RESULTS[r.qname];
       if (known) {
         // sessionmaker(class_=AsyncSession) makes async sessions.
-        if (known === "SessionMaker" && call.args.some((a) => a.name === "class_" && this.annotationType(a.value, ctx)?.t === "db")) {
+        if (
+          known === "SessionMaker" &&
+          call.args.some((a) => a.name === "class_" && this.annotationType(a.value, ctx)?.t === "db")
+        ) {
           return { t: "db", db: "AsyncSessionMaker" };
         }
         return { t: "db", db: known };
@@ -429,7 +440,11 @@ export class TypeInference {
         else params.set(p.name, this.paramType(p, base));
       });
     }
-    return { module, resolveName: base.resolveName, localFact: (n) => (params.has(n) ? (params.get(n) ?? null) : undefined) };
+    return {
+      module,
+      resolveName: base.resolveName,
+      localFact: (n) => (params.has(n) ? (params.get(n) ?? null) : undefined),
+    };
   }
 }
 
@@ -437,7 +452,19 @@ function driverConnect(qname: string): Fact | null {
   const parts = qname.split(".");
   if (parts.pop() !== "connect") return null;
   const mod = parts.join(".");
-  const drivers = ["psycopg2", "psycopg", "sqlite3", "pymysql", "MySQLdb", "mysql.connector", "cx_Oracle", "oracledb", "pyodbc", "pymssql", "pg8000"];
+  const drivers = [
+    "psycopg2",
+    "psycopg",
+    "sqlite3",
+    "pymysql",
+    "MySQLdb",
+    "mysql.connector",
+    "cx_Oracle",
+    "oracledb",
+    "pyodbc",
+    "pymssql",
+    "pg8000",
+  ];
   return drivers.includes(mod) || mod === "psycopg.Connection" ? { t: "db", db: "DriverConnection" } : null;
 }
 

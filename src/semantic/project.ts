@@ -2,7 +2,7 @@
  * The project index: module summaries by name, and resolution of names across modules through
  * imports and re-exports (import cycles end in "unknown", never in a loop).
  */
-import type { SymbolDef, ModuleSummary } from "./summary.js";
+import type { ModuleSummary, SymbolDef } from "./summary.js";
 
 export type Resolved =
   /** Something outside the project: a library module or one of its members (`sqlalchemy.orm.Session`). */
@@ -52,7 +52,8 @@ export class ProjectIndex {
     if (imp) {
       if (imp.name === null) return this.resolveModule(imp.module);
       const sub = `${imp.module}.${imp.name}`;
-      if (this.modules.has(sub) && !this.modules.get(imp.module)?.symbols[imp.name]) return { kind: "module", module: sub };
+      if (this.modules.has(sub) && !this.modules.get(imp.module)?.symbols[imp.name])
+        return { kind: "module", module: sub };
       return this.resolveMember(imp.module, imp.name, seen);
     }
     const sub = `${module}.${name}`;

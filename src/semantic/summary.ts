@@ -99,7 +99,9 @@ function classSummary(c: ClassDef): ClassSummary {
   const attrs: Record<string, ClassAttr[]> = {};
   const methods: Record<string, FunctionSig> = {};
   const add = (name: string, attr: ClassAttr): void => {
-    (attrs[name] ??= []).push(attr);
+    const list = attrs[name];
+    if (list) list.push(attr);
+    else attrs[name] = [attr];
   };
   for (const s of c.body) {
     if (s.kind === "AnnAssign" && s.target.kind === "Name") {
@@ -112,16 +114,27 @@ function classSummary(c: ClassDef): ClassSummary {
       if (!self) continue;
       walkStmts(s.body, (inner) => {
         if (inner.kind === "AnnAssign" && isSelfAttr(inner.target, self)) {
-          add((inner.target as { attr: string }).attr, { annotation: inner.annotation, value: inner.value, method: s.name });
+          add((inner.target as { attr: string }).attr, {
+            annotation: inner.annotation,
+            value: inner.value,
+            method: s.name,
+          });
         } else if (inner.kind === "Assign") {
           for (const t of inner.targets) {
-            if (isSelfAttr(t, self)) add((t as { attr: string }).attr, { annotation: null, value: inner.value, method: s.name });
+            if (isSelfAttr(t, self))
+              add((t as { attr: string }).attr, { annotation: null, value: inner.value, method: s.name });
           }
         }
       });
     }
   }
-  return { name: c.name, bases: c.bases.filter((b) => b.name === null).map((b) => b.value), decorators: c.decorators, attrs, methods };
+  return {
+    name: c.name,
+    bases: c.bases.filter((b) => b.name === null).map((b) => b.value),
+    decorators: c.decorators,
+    attrs,
+    methods,
+  };
 }
 
 function isSelfAttr(e: Expr, self: string): boolean {
@@ -182,7 +195,13 @@ export function summarizeModule(
         for (const t of s.targets) {
           if (t.kind !== "Name") continue;
           if (t.id === "__all__") summary.exportsAll = literalNames(s.value);
-          summary.symbols[t.id] = { kind: "assign", annotation: null, value: s.value, typeAlias: false, start: s.start };
+          summary.symbols[t.id] = {
+            kind: "assign",
+            annotation: null,
+            value: s.value,
+            typeAlias: false,
+            start: s.start,
+          };
           delete summary.imports[t.id];
         }
         break;

@@ -13,8 +13,8 @@ export default defineRule({
     what: "Reports one async session used by two or more awaitables that run concurrently: at an `asyncio.gather(...)`/`asyncio.wait(...)` whose arguments share a session (a generator of session calls counts as several), and at each `create_task(...)` after the first that hands the same session to a task of the same `TaskGroup`.",
     why: "An `AsyncSession` is not safe for concurrent use: SQLAlchemy raises `InvalidRequestError` ('This session is provisioning a new connection; concurrent operations are not permitted') or, worse, interleaves statements on one connection.",
     example: {
-      bad: "import asyncio\n\nfrom sqlalchemy import text\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\n\nasync def counts(session: AsyncSession) -> list[object]:\n    return await asyncio.gather(session.scalar(text(\"SELECT 1\")), session.scalar(text(\"SELECT 2\")))\n",
-      good: "from sqlalchemy import text\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\n\nasync def counts(session: AsyncSession) -> list[object]:\n    return [await session.scalar(text(\"SELECT 1\")), await session.scalar(text(\"SELECT 2\"))]\n",
+      bad: 'import asyncio\n\nfrom sqlalchemy import text\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\n\nasync def counts(session: AsyncSession) -> list[object]:\n    return await asyncio.gather(session.scalar(text("SELECT 1")), session.scalar(text("SELECT 2")))\n',
+      good: 'from sqlalchemy import text\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\n\nasync def counts(session: AsyncSession) -> list[object]:\n    return [await session.scalar(text("SELECT 1")), await session.scalar(text("SELECT 2"))]\n',
     },
   },
   check(ctx) {
@@ -34,7 +34,8 @@ export default defineRule({
       if (!site.qname || !GATHERERS.has(site.qname)) continue;
       const total = new Map<string, number>();
       for (const a of site.call.args) {
-        const generator = a.value.kind === "Comprehension" || (a.value.kind === "Starred" && a.value.value.kind === "Comprehension");
+        const generator =
+          a.value.kind === "Comprehension" || (a.value.kind === "Starred" && a.value.value.kind === "Comprehension");
         for (const [key, n] of sessionsIn(a, site)) total.set(key, (total.get(key) ?? 0) + (generator ? 2 : n));
       }
       const shared = [...total].find(([, n]) => n >= 2);
@@ -47,7 +48,8 @@ export default defineRule({
     }
     const seen = new Map<string, number>();
     for (const site of calls) {
-      if (site.method !== "create_task" || site.call.func.kind !== "Attribute" || site.qname?.startsWith("asyncio.")) continue;
+      if (site.method !== "create_task" || site.call.func.kind !== "Attribute" || site.qname?.startsWith("asyncio."))
+        continue;
       const group = dotted(site.call.func.value);
       for (const key of sessionsIn(site.call, site).keys()) {
         const k = `${site.fn?.def.start}:${group}:${key}`;

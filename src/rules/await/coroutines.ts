@@ -26,7 +26,9 @@ export function coroutineMethod(site: CallSite): string | null {
 
 export function isCoroutineTaker(site: CallSite): boolean {
   if (site.qname && COROUTINE_TAKERS.has(site.qname)) return true;
-  return site.method !== null && COROUTINE_TAKER_METHODS.has(site.method) && site.qname?.startsWith("asyncio.") !== false;
+  return (
+    site.method !== null && COROUTINE_TAKER_METHODS.has(site.method) && site.qname?.startsWith("asyncio.") !== false
+  );
 }
 
 /** The call sits inside the arguments of gather/create_task/... (directly or in a generator). */
@@ -51,7 +53,11 @@ export function storedAndAwaited(site: CallSite, facts: FileFacts): boolean {
     (c) =>
       c.fn === site.fn &&
       isCoroutineTaker(c) &&
-      c.call.args.some((a) => (a.value.kind === "Name" && names.includes(a.value.id)) || (a.value.kind === "Starred" && a.value.value.kind === "Name" && names.includes(a.value.value.id))),
+      c.call.args.some(
+        (a) =>
+          (a.value.kind === "Name" && names.includes(a.value.id)) ||
+          (a.value.kind === "Starred" && a.value.value.kind === "Name" && names.includes(a.value.value.id)),
+      ),
   );
 }
 

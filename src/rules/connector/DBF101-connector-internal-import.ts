@@ -32,7 +32,7 @@ export default defineRule({
     }
     for (const site of ctx.facts.attributes) {
       const base = site.base;
-      if (!base || base.kind !== "module" || !isConnector(base.module)) continue;
+      if (base?.kind !== "module" || !isConnector(base.module)) continue;
       if (api.has(site.node.attr)) continue;
       // `core.database` spelled out: the first attribute is the package path, not a connector member.
       if (ctx.infer.project.has(`${base.module}.${site.node.attr}`)) continue;

@@ -10,8 +10,8 @@ export default defineRule({
     what: "Reports calls of `create_engine`, `create_async_engine`, `engine_from_config`, `async_engine_from_config` and `create_pool_from_url` (through any import alias) outside the connector and the test-fixture modules.",
     why: "Every engine owns a connection pool. A second engine in a worker or a script opens connections the connector's pool settings do not account for, escapes `shutdown_database()`, and splits the configuration of the database across the codebase.",
     example: {
-      bad: "import os\n\nfrom sqlalchemy.ext.asyncio import create_async_engine\n\nengine = create_async_engine(os.environ[\"DATABASE_URL\"])\n",
-      good: "from core.database import get_db_session\n\n__all__ = [\"get_db_session\"]\n",
+      bad: 'import os\n\nfrom sqlalchemy.ext.asyncio import create_async_engine\n\nengine = create_async_engine(os.environ["DATABASE_URL"])\n',
+      good: 'from core.database import get_db_session\n\n__all__ = ["get_db_session"]\n',
     },
   },
   check(ctx) {

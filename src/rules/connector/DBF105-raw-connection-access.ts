@@ -10,8 +10,8 @@ export default defineRule({
     what: "Reports `.raw_connection()`, `.get_raw_connection()`, `.dbapi_connection`, `.driver_connection` and `.exec_driver_sql(...)` outside the connector.",
     why: "The raw driver connection escapes SQLAlchemy's transaction and pooling rules: work done on it is invisible to the session, and with a sync driver it blocks the event loop.",
     example: {
-      bad: "from sqlalchemy.ext.asyncio import AsyncSession\n\n\nasync def refresh(session: AsyncSession) -> None:\n    conn = await session.connection()\n    await conn.exec_driver_sql(\"REFRESH MATERIALIZED VIEW search_index\")\n",
-      good: "from sqlalchemy import text\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\n\nasync def refresh(session: AsyncSession) -> None:\n    await session.execute(text(\"REFRESH MATERIALIZED VIEW search_index\"))\n",
+      bad: 'from sqlalchemy.ext.asyncio import AsyncSession\n\n\nasync def refresh(session: AsyncSession) -> None:\n    conn = await session.connection()\n    await conn.exec_driver_sql("REFRESH MATERIALIZED VIEW search_index")\n',
+      good: 'from sqlalchemy import text\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\n\nasync def refresh(session: AsyncSession) -> None:\n    await session.execute(text("REFRESH MATERIALIZED VIEW search_index"))\n',
     },
   },
   check(ctx) {

@@ -10,8 +10,8 @@ export default defineRule({
     what: "Reports a FastAPI route handler defined with `def` that receives a database session, directly or through any chain of `Depends(...)` (function, class and callable-instance dependencies, `Annotated` aliases, generator dependencies). Router- and `include_router`-level `dependencies=[...]` do not hand a session to the handler.",
     why: "FastAPI runs `def` handlers in a worker thread pool of limited size. With the async connector the session belongs to the event loop, and with a sync session every query holds a thread: under load requests queue behind the pool.",
     example: {
-      bad: "from fastapi import APIRouter, Depends\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\nfrom core.database import get_db_session\n\nrouter = APIRouter()\n\n\n@router.get(\"/items\")\ndef list_items(session: AsyncSession = Depends(get_db_session)) -> list[int]:\n    return []\n",
-      good: "from fastapi import APIRouter, Depends\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\nfrom core.database import get_db_session\n\nrouter = APIRouter()\n\n\n@router.get(\"/items\")\nasync def list_items(session: AsyncSession = Depends(get_db_session)) -> list[int]:\n    return []\n",
+      bad: 'from fastapi import APIRouter, Depends\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\nfrom core.database import get_db_session\n\nrouter = APIRouter()\n\n\n@router.get("/items")\ndef list_items(session: AsyncSession = Depends(get_db_session)) -> list[int]:\n    return []\n',
+      good: 'from fastapi import APIRouter, Depends\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\nfrom core.database import get_db_session\n\nrouter = APIRouter()\n\n\n@router.get("/items")\nasync def list_items(session: AsyncSession = Depends(get_db_session)) -> list[int]:\n    return []\n',
     },
   },
   check(ctx) {

@@ -12,14 +12,14 @@ export default defineRule({
     what: "Reports, inside an `async def`, a call that blocks the event loop on the database: a method of a sync `Session`/`Connection`/`Engine`, or a blocking driver call (`psycopg2.connect`, `sqlite3.connect` and every method of their connections and cursors). Calls in plain `def` functions, in lambdas, and in functions handed to `run_sync`, `run_in_executor` or `asyncio.to_thread` are not reported.",
     why: "While a sync call waits for the database, the whole event loop waits with it: every other request on that worker stalls.",
     example: {
-      bad: "import sqlite3\n\n\nasync def cached(key: str) -> object:\n    conn = sqlite3.connect(\"cache.db\")  # dbfence: ignore[DBF104] example of a blocking call\n    return key\n",
+      bad: 'import sqlite3  # dbfence: ignore[DBF104] the example needs the driver\n\n\nasync def cached(key: str) -> object:\n    conn = sqlite3.connect("cache.db")\n    return key\n',
       good: "import asyncio\n\n\ndef _load(key: str) -> object:\n    return key\n\n\nasync def cached(key: str) -> object:\n    return await asyncio.to_thread(_load, key)\n",
     },
   },
   check(ctx) {
     for (const site of ctx.facts.calls) {
       const fn = site.fn;
-      if (!fn || !fn.def.isAsync) continue;
+      if (!fn?.def.isAsync) continue;
       if (fn.lambdas.some((l) => l.start <= site.call.start && site.call.end <= l.end)) continue;
       let what: string | null = null;
       if (site.receiver?.t === "db" && BLOCKING_RECEIVERS.has(site.receiver.db) && site.method) {

@@ -25,7 +25,9 @@ export function routeHandlers(ctx: RuleContext): RouteHandler[] {
   for (const site of ctx.facts.calls) {
     if (site.method !== "add_api_route" && site.method !== "add_api_websocket_route") continue;
     if (site.receiver?.t !== "app") continue;
-    const endpoint = site.call.args.find((a) => a.name === "endpoint")?.value ?? site.call.args.filter((a) => a.name === null)[1]?.value;
+    const endpoint =
+      site.call.args.find((a) => a.name === "endpoint")?.value ??
+      site.call.args.filter((a) => a.name === null)[1]?.value;
     if (endpoint?.kind !== "Name") continue;
     const fn = ctx.facts.functions.find((f) => f.def.name === endpoint.id && f.parent === site.fn && f.cls === null);
     if (!fn || out.some((h) => h.fn === fn)) continue;

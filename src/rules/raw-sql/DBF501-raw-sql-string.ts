@@ -11,8 +11,8 @@ export default defineRule({
     what: "Reports a `str` passed as the statement to `execute`, `scalar`, `scalars`, `stream`, `stream_scalars` or `exec` of a SQLAlchemy session or connection (sync or async): a literal, an f-string, string building, or a name bound to one of these in the same function or module.",
     why: "SQLAlchemy 2.0 rejects plain strings as statements (`ArgumentError: Textual SQL expression should be explicitly declared as text()`), and raw strings hide SQL from review and from bind-parameter handling.",
     example: {
-      bad: "from sqlalchemy.ext.asyncio import AsyncSession\n\n\nasync def count_users(session: AsyncSession) -> int:\n    return await session.scalar(\"SELECT count(*) FROM users\")\n",
-      good: "from sqlalchemy import text\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\n\nasync def count_users(session: AsyncSession) -> int:\n    return await session.scalar(text(\"SELECT count(*) FROM users\"))\n",
+      bad: 'from sqlalchemy.ext.asyncio import AsyncSession\n\n\nasync def count_users(session: AsyncSession) -> int:\n    return await session.scalar("SELECT count(*) FROM users")\n',
+      good: 'from sqlalchemy import text\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\n\nasync def count_users(session: AsyncSession) -> int:\n    return await session.scalar(text("SELECT count(*) FROM users"))\n',
     },
   },
   check(ctx) {

@@ -3,7 +3,12 @@ import { STATEMENT_METHODS, STATEMENT_RUNNERS } from "../../semantic/knowledge/s
 import { defineRule } from "../rule.js";
 import { stringKind } from "./strings.js";
 
-const TEXT_FUNCTIONS = new Set(["sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text", "sqlmodel.text"]);
+const TEXT_FUNCTIONS = new Set([
+  "sqlalchemy.text",
+  "sqlalchemy.sql.text",
+  "sqlalchemy.sql.expression.text",
+  "sqlmodel.text",
+]);
 
 export default defineRule({
   code: "DBF502",
@@ -11,11 +16,11 @@ export default defineRule({
   severity: "error",
   summary: "Builds SQL from non-constant pieces",
   docs: {
-    what: "Reports SQL built from non-constant pieces — an f-string with placeholders, `%` formatting, `+` concatenation, `.format(...)`, `\"\".join(...)` of non-constants — given to `text(...)`, to `exec_driver_sql(...)`, or as the statement of `execute`/`scalar`/`scalars`/`stream`/`stream_scalars`/`exec`. It is reported where the string is built: at the call when built inline, at the assignment when built into a name first.",
-    why: "Values pasted into SQL text are the classic injection hole. Bind parameters (`text(\"... WHERE email = :email\")` with `{\"email\": email}`) send values separately, so they can never change the statement.",
+    what: 'Reports SQL built from non-constant pieces — an f-string with placeholders, `%` formatting, `+` concatenation, `.format(...)`, `"".join(...)` of non-constants — given to `text(...)`, to `exec_driver_sql(...)`, or as the statement of `execute`/`scalar`/`scalars`/`stream`/`stream_scalars`/`exec`. It is reported where the string is built: at the call when built inline, at the assignment when built into a name first.',
+    why: 'Values pasted into SQL text are the classic injection hole. Bind parameters (`text("... WHERE email = :email")` with `{"email": email}`) send values separately, so they can never change the statement.',
     example: {
       bad: "from sqlalchemy import text\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\n\nasync def find(session: AsyncSession, email: str) -> object:\n    return await session.scalar(text(f\"SELECT id FROM users WHERE email = '{email}'\"))\n",
-      good: "from sqlalchemy import text\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\n\nasync def find(session: AsyncSession, email: str) -> object:\n    return await session.scalar(text(\"SELECT id FROM users WHERE email = :email\"), {\"email\": email})\n",
+      good: 'from sqlalchemy import text\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\n\nasync def find(session: AsyncSession, email: str) -> object:\n    return await session.scalar(text("SELECT id FROM users WHERE email = :email"), {"email": email})\n',
     },
   },
   check(ctx) {

@@ -22,7 +22,12 @@ export default defineRule({
       if (!names) continue;
       for (const a of site.stmt.names) {
         if (!names.has(a.name)) continue;
-        const replacement = a.name === "Session" ? "AsyncSession" : a.name === "sessionmaker" ? "async_sessionmaker" : "async_scoped_session";
+        const replacement =
+          a.name === "Session"
+            ? "AsyncSession"
+            : a.name === "sessionmaker"
+              ? "async_sessionmaker"
+              : "async_scoped_session";
         ctx.report(
           site.stmt,
           `'${a.name}' from ${site.module} is the sync API; use ${replacement} from ${site.module.startsWith("sqlmodel") ? "sqlmodel.ext.asyncio.session" : "sqlalchemy.ext.asyncio"} and get sessions from the connector`,

@@ -81,7 +81,10 @@ function aliasUsesSyncSession(module: string, name: string, infer: TypeInference
   const nt = value.kind === "Call" ? infer.qname(value.func, ctx) : null;
   if (value.kind === "Call" && (nt === "typing.NewType" || nt === "typing_extensions.NewType") && value.args[1]) {
     value = value.args[1].value;
-  } else if (!def.typeAlias && !(value.kind === "Subscript" || value.kind === "Name" || value.kind === "Attribute" || value.kind === "BinOp")) {
+  } else if (
+    !def.typeAlias &&
+    !(value.kind === "Subscript" || value.kind === "Name" || value.kind === "Attribute" || value.kind === "BinOp")
+  ) {
     return false;
   }
   return syncSessionUses(value, ctx, infer).length > 0;

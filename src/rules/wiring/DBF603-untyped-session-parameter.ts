@@ -40,7 +40,11 @@ function receivesSessionDependency(p: Param, ctx: NameContext, infer: TypeInfere
 }
 
 /** `Depends(x)` written inline, or a module-level name bound to one (`SessionDep = Depends(...)`). */
-function dependsOf(e: Expr | null, ctx: NameContext, infer: TypeInference): { target: Expr | undefined; ctx: NameContext } | null {
+function dependsOf(
+  e: Expr | null,
+  ctx: NameContext,
+  infer: TypeInference,
+): { target: Expr | undefined; ctx: NameContext } | null {
   const inline = infer.dependsTarget(e, ctx);
   if (inline) return { target: inline.target, ctx };
   if (e && (e.kind === "Name" || e.kind === "Attribute")) {

@@ -243,7 +243,14 @@ export const ASYNC_SESSION_SYNC_METHODS: ReadonlySet<string> = new Set([
 ]);
 
 /** Methods that run a SQL statement given as their first argument (DBF501). */
-export const STATEMENT_METHODS: ReadonlySet<string> = new Set(["execute", "scalar", "scalars", "stream", "stream_scalars", "exec"]);
+export const STATEMENT_METHODS: ReadonlySet<string> = new Set([
+  "execute",
+  "scalar",
+  "scalars",
+  "stream",
+  "stream_scalars",
+  "exec",
+]);
 
 /** Attribute/method names that reach the DB-API connection (DBF105). */
 export const RAW_CONNECTION_ATTRIBUTES: ReadonlySet<string> = new Set([
