@@ -24,6 +24,8 @@ export interface ValueBinding {
   value: A.Expr;
   /** Start of the statement that bound it. */
   stmtStart: number;
+  /** For a name built up with `+=`: the first assignment and each added piece, with their statements. */
+  parts?: { value: A.Expr; stmtStart: number }[];
 }
 
 export interface CallSite {
@@ -207,7 +209,15 @@ class Walker {
             right: s.value,
           };
           const prev = scope.binding(s.target.id);
-          scope.values.set(s.target.id, { value: prev ? { ...built, left: prev.value } : built, stmtStart: s.start });
+          const parts = [
+            ...(prev?.parts ?? (prev ? [{ value: prev.value, stmtStart: prev.stmtStart }] : [])),
+            { value: s.value, stmtStart: s.start },
+          ];
+          scope.values.set(s.target.id, {
+            value: prev ? { ...built, left: prev.value } : built,
+            stmtStart: s.start,
+            parts,
+          });
         }
         return;
       case "With":

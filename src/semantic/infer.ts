@@ -32,7 +32,7 @@ export interface NameContext {
   /** The fact of a local variable, if the name is local. `undefined` means "not a local". */
   localFact(name: string): Fact | null | undefined;
   /** What a name was last bound to (function locals, else module-level assignments). */
-  binding?(name: string): { value: Expr; stmtStart: number } | null;
+  binding?(name: string): { value: Expr; stmtStart: number; parts?: { value: Expr; stmtStart: number }[] } | null;
 }
 
 export interface InferOptions {

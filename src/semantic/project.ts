@@ -52,13 +52,23 @@ export class ProjectIndex {
     if (imp) {
       if (imp.name === null) return this.resolveModule(imp.module);
       const sub = `${imp.module}.${imp.name}`;
-      if (this.modules.has(sub) && !this.modules.get(imp.module)?.symbols[imp.name])
-        return { kind: "module", module: sub };
+      // `from pkg import x`: what pkg/__init__ binds to `x` wins over the submodule pkg/x.py (a re-export
+      // like `from .session import session` replaces the submodule binding), as at runtime.
+      if (this.modules.has(sub) && !this.bindsName(imp.module, imp.name)) return { kind: "module", module: sub };
       return this.resolveMember(imp.module, imp.name, seen);
     }
     const sub = `${module}.${name}`;
     if (this.modules.has(sub)) return { kind: "module", module: sub };
     return null;
+  }
+
+  /** Whether a module's own code binds `name` (a definition, or an import other than `from . import name`). */
+  private bindsName(module: string, name: string): boolean {
+    const m = this.modules.get(module);
+    if (!m) return false;
+    if (m.symbols[name]) return true;
+    const imp = m.imports[name];
+    return !!imp && !(imp.name === name && imp.module === module);
   }
 
   /** Member access on something already resolved (`a.b` where `a` is resolved). */

@@ -23,10 +23,21 @@ export default defineRule({
     const sessionsIn = (span: { start: number; end: number }, site: CallSite): Map<string, number> => {
       const out = new Map<string, number>();
       for (const c of calls) {
-        if (c.fn !== site.fn || c.call.start < span.start || c.call.end > span.end || !coroutineMethod(c)) continue;
-        if (c.call.func.kind !== "Attribute") continue;
-        const key = dotted(c.call.func.value);
-        out.set(key, (out.get(key) ?? 0) + 1);
+        if (c.fn !== site.fn || c.call.start < span.start || c.call.end > span.end) continue;
+        if (coroutineMethod(c) && c.call.func.kind === "Attribute") {
+          const key = dotted(c.call.func.value);
+          out.set(key, (out.get(key) ?? 0) + 1);
+          continue;
+        }
+        // `count(session, ...)` where `count` is a project coroutine function: the task uses that session.
+        const callee = ctx.infer.resolveExpr(c.call.func, c.ctx);
+        if (callee?.kind !== "symbol" || callee.def.kind !== "function" || !callee.def.sig.isAsync) continue;
+        for (const a of c.call.args) {
+          const t = ctx.infer.valueType(a.value, c.ctx);
+          if (t?.t !== "db" || (t.db !== "AsyncSession" && t.db !== "AsyncConnection")) continue;
+          const key = dotted(a.value);
+          out.set(key, (out.get(key) ?? 0) + 1);
+        }
       }
       return out;
     };

@@ -23,7 +23,18 @@ export default defineRule({
       for (const a of s.names) {
         // `from core import database` imports the connector module itself: its attribute uses are checked below.
         if (isConnector(`${site.module}.${a.name}`) && ctx.infer.project.has(`${site.module}.${a.name}`)) continue;
-        if (!isConnector(site.module) || api.has(a.name)) continue;
+        if (!isConnector(site.module)) {
+          // A package that re-exports a connector internal (`from core import engine`) hands out the same object.
+          const r = ctx.infer.project.has(site.module) ? ctx.infer.project.resolveMember(site.module, a.name) : null;
+          if (r?.kind === "symbol" && isConnector(r.module) && !api.has(r.name)) {
+            ctx.report(
+              s,
+              `'${a.name}' is the connector's internal '${r.module}.${r.name}', re-exported by '${site.module}'; import only the connector's API (${[...api].join(", ")})`,
+            );
+          }
+          continue;
+        }
+        if (api.has(a.name)) continue;
         ctx.report(
           s,
           `'${a.name}' is internal to the connector '${site.module}'; import only its API (${[...api].join(", ")}) and receive sessions through Depends(${ctx.config.sessionDependency[0] ?? "get_db_session"})`,
@@ -32,6 +43,16 @@ export default defineRule({
     }
     for (const site of ctx.facts.attributes) {
       const base = site.base;
+      if (base?.kind === "module" && !isConnector(base.module)) {
+        const r = ctx.infer.project.resolveMember(base.module, site.node.attr);
+        if (r?.kind === "symbol" && isConnector(r.module) && !api.has(r.name)) {
+          ctx.report(
+            site.node,
+            `'${base.module}.${site.node.attr}' is the connector's internal '${r.module}.${r.name}'; use the connector's API instead`,
+          );
+        }
+        continue;
+      }
       if (base?.kind !== "module" || !isConnector(base.module)) continue;
       if (api.has(site.node.attr)) continue;
       // `core.database` spelled out: the first attribute is the package path, not a connector member.

@@ -49,8 +49,14 @@ export default defineRule({
       if (!arg || stringKind(arg, site.ctx) !== "dynamic") continue;
       const message = `SQL given to ${what} is built from non-constant pieces, so request data can change the statement; use bind parameters (:name) and pass the values separately`;
       if (arg.kind === "Name") {
-        const binding = site.ctx.binding?.(arg.id);
-        if (binding) report({ start: binding.stmtStart, end: binding.value.end }, message);
+        const binding =
+          (site.firstArgBinding && site.call.args[0]?.value === arg ? site.firstArgBinding : null) ??
+          site.ctx.binding?.(arg.id);
+        if (!binding) continue;
+        // `sql += f"..."` several times: each dynamic piece is reported where it is added.
+        const dynamicParts = (binding.parts ?? []).filter((p) => stringKind(p.value, site.ctx) === "dynamic");
+        if (dynamicParts.length === 0) report({ start: binding.stmtStart, end: binding.value.end }, message);
+        for (const p of dynamicParts) report({ start: p.stmtStart, end: p.value.end }, message);
       } else {
         report(site.call, message);
       }

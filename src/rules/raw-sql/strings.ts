@@ -10,7 +10,9 @@ export function stringKind(e: Expr, ctx: NameContext, depth = 0): StringKind {
   switch (e.kind) {
     case "Str":
       if (e.bytes) return null;
-      return e.value === null ? "dynamic" : "constant";
+      if (e.value !== null) return "constant";
+      // f"SET search_path TO {SCHEMA}" with SCHEMA a string constant is as constant as "..." + SCHEMA.
+      return e.placeholders.every((p) => isConstant(p, ctx, depth)) ? "constant" : "dynamic";
     case "BinOp": {
       if (e.op === "%") {
         const left = stringKind(e.left, ctx, depth + 1);
