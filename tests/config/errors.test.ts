@@ -2,290 +2,175 @@ import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
 import { loadConfig, parseConfigText } from "../../src/config/load.js";
-import {
-	configError,
-	parseDbfence,
-	parsePyproject,
-	project,
-} from "./helpers.js";
+import { configError, parseDbfence, parsePyproject, project } from "./helpers.js";
 
 // --- errors ------------------------------------------------------------------------------------
 
 test("an unknown top-level key names the file and the key, with a suggestion", () => {
-	const error = configError(() => parseDbfence('conector = ["core.database"]'));
-	assert.equal(
-		error.message,
-		"dbfence.toml: unknown key 'conector' (did you mean 'connector'?)",
-	);
-	assert.equal(error.key, "conector");
-	assert.equal(error.file, path.resolve("dbfence.toml"));
-	const snake = configError(() => parseDbfence("extend_exclude = []"));
-	assert.equal(
-		snake.message,
-		"dbfence.toml: unknown key 'extend_exclude' (did you mean 'extend-exclude'?)",
-	);
-	const unrelated = configError(() => parseDbfence("thresholds = { max = 3 }"));
-	assert.equal(unrelated.message, "dbfence.toml: unknown key 'thresholds'");
+  const error = configError(() => parseDbfence('conector = ["core.database"]'));
+  assert.equal(error.message, "dbfence.toml: unknown key 'conector' (did you mean 'connector'?)");
+  assert.equal(error.key, "conector");
+  assert.equal(error.file, path.resolve("dbfence.toml"));
+  const snake = configError(() => parseDbfence("extend_exclude = []"));
+  assert.equal(snake.message, "dbfence.toml: unknown key 'extend_exclude' (did you mean 'extend-exclude'?)");
+  const unrelated = configError(() => parseDbfence("thresholds = { max = 3 }"));
+  assert.equal(unrelated.message, "dbfence.toml: unknown key 'thresholds'");
 });
 
 test("an unknown nested key under [tool.dbfence] names the table and the key", () => {
-	const error = configError(() =>
-		parsePyproject('[tool.dbfence.lifecycle]\nstartp = "boot"\n'),
-	);
-	assert.equal(
-		error.message,
-		"pyproject.toml: [tool.dbfence] unknown key 'lifecycle.startp' (did you mean 'lifecycle.startup'?)",
-	);
-	assert.equal(error.key, "lifecycle.startp");
-	const top = configError(() =>
-		parsePyproject('[tool.dbfence]\nselect = ["DBF1"]\nignroe = []\n'),
-	);
-	assert.equal(
-		top.message,
-		"pyproject.toml: [tool.dbfence] unknown key 'ignroe' (did you mean 'ignore'?)",
-	);
+  const error = configError(() => parsePyproject('[tool.dbfence.lifecycle]\nstartp = "boot"\n'));
+  assert.equal(
+    error.message,
+    "pyproject.toml: [tool.dbfence] unknown key 'lifecycle.startp' (did you mean 'lifecycle.startup'?)",
+  );
+  assert.equal(error.key, "lifecycle.startp");
+  const top = configError(() => parsePyproject('[tool.dbfence]\nselect = ["DBF1"]\nignroe = []\n'));
+  assert.equal(top.message, "pyproject.toml: [tool.dbfence] unknown key 'ignroe' (did you mean 'ignore'?)");
 });
 
 test("an unknown key inside an exception entry is reported with its index", () => {
-	const text =
-		'[[exceptions]]\npath = "a.py"\nrules = ["DBF104"]\nreason = "r"\naproved-by = "me"\n';
-	const error = configError(() => parseDbfence(text));
-	assert.equal(
-		error.message,
-		"dbfence.toml: unknown key 'exceptions[0].aproved-by' (did you mean 'exceptions[0].approved-by'?)",
-	);
-	assert.equal(error.key, "exceptions[0].aproved-by");
+  const text = '[[exceptions]]\npath = "a.py"\nrules = ["DBF104"]\nreason = "r"\naproved-by = "me"\n';
+  const error = configError(() => parseDbfence(text));
+  assert.equal(
+    error.message,
+    "dbfence.toml: unknown key 'exceptions[0].aproved-by' (did you mean 'exceptions[0].approved-by'?)",
+  );
+  assert.equal(error.key, "exceptions[0].aproved-by");
 });
 
 test("wrong types are errors that name the key and echo the value", () => {
-	const cases: [string, string, string][] = [
-		["src = 42", "src", "dbfence.toml: src: expected an array, got 42"],
-		['src = "app"', "src", 'dbfence.toml: src: expected an array, got "app"'],
-		[
-			"include = [1]",
-			"include[0]",
-			"dbfence.toml: include[0]: expected a glob string, got 1",
-		],
-		[
-			'require-reason = "yes"',
-			"require-reason",
-			'dbfence.toml: require-reason: expected true or false, got "yes"',
-		],
-		[
-			'lifecycle = "boot"',
-			"lifecycle",
-			'dbfence.toml: lifecycle: expected a table, got "boot"',
-		],
-		[
-			'health-path = "health"',
-			"health-path",
-			'dbfence.toml: health-path: expected a URL path starting with "/", got "health"',
-		],
-		[
-			'drivers = ["my-driver"]',
-			"drivers[0]",
-			'dbfence.toml: drivers[0]: expected a module name like psycopg2 or mysql.connector, got "my-driver"',
-		],
-		[
-			"exceptions = [3]",
-			"exceptions[0]",
-			"dbfence.toml: exceptions[0]: expected a table, got 3",
-		],
-	];
-	for (const [text, key, message] of cases) {
-		const error = configError(() => parseDbfence(text));
-		assert.equal(error.message, message);
-		assert.equal(error.key, key);
-	}
-	const severity = configError(() =>
-		parsePyproject('[tool.dbfence]\nseverity = { DBF302 = "fatal" }'),
-	);
-	assert.equal(
-		severity.message,
-		'pyproject.toml: [tool.dbfence] severity.DBF302: must be "error" or "warning", got "fatal"',
-	);
-	assert.equal(severity.key, "severity.DBF302");
-	const notTable = configError(() => parsePyproject("[tool]\ndbfence = 3\n"));
-	assert.equal(
-		notTable.message,
-		"pyproject.toml: [tool.dbfence] must be a table, got 3",
-	);
+  const cases: [string, string, string][] = [
+    ["src = 42", "src", "dbfence.toml: src: expected an array, got 42"],
+    ['src = "app"', "src", 'dbfence.toml: src: expected an array, got "app"'],
+    ["include = [1]", "include[0]", "dbfence.toml: include[0]: expected a glob string, got 1"],
+    ['require-reason = "yes"', "require-reason", 'dbfence.toml: require-reason: expected true or false, got "yes"'],
+    ['lifecycle = "boot"', "lifecycle", 'dbfence.toml: lifecycle: expected a table, got "boot"'],
+    [
+      'health-path = "health"',
+      "health-path",
+      'dbfence.toml: health-path: expected a URL path starting with "/", got "health"',
+    ],
+    [
+      'drivers = ["my-driver"]',
+      "drivers[0]",
+      'dbfence.toml: drivers[0]: expected a module name like psycopg2 or mysql.connector, got "my-driver"',
+    ],
+    ["exceptions = [3]", "exceptions[0]", "dbfence.toml: exceptions[0]: expected a table, got 3"],
+  ];
+  for (const [text, key, message] of cases) {
+    const error = configError(() => parseDbfence(text));
+    assert.equal(error.message, message);
+    assert.equal(error.key, key);
+  }
+  const severity = configError(() => parsePyproject('[tool.dbfence]\nseverity = { DBF302 = "fatal" }'));
+  assert.equal(
+    severity.message,
+    'pyproject.toml: [tool.dbfence] severity.DBF302: must be "error" or "warning", got "fatal"',
+  );
+  assert.equal(severity.key, "severity.DBF302");
+  const notTable = configError(() => parsePyproject("[tool]\ndbfence = 3\n"));
+  assert.equal(notTable.message, "pyproject.toml: [tool.dbfence] must be a table, got 3");
 });
 
 test("invalid or empty globs are rejected wherever globs are expected", () => {
-	const error = configError(() => parseDbfence('exclude = ["[abc"]'));
-	assert.equal(
-		error.message,
-		'dbfence.toml: exclude[0]: invalid glob "[abc" (missing closing: "]")',
-	);
-	assert.equal(error.key, "exclude[0]");
-	assert.equal(
-		configError(() => parseDbfence('include = [""]')).message,
-		"dbfence.toml: include[0]: must not be empty",
-	);
-	const key = configError(() =>
-		parseDbfence('per-file-ignores = { "src/{a,b" = ["DBF1"] }'),
-	);
-	assert.equal(key.key, 'per-file-ignores."src/{a,b"');
-	assert.match(key.message, /invalid glob "src\/\{a,b"/);
-	const entry =
-		'[[exceptions]]\npath = "legacy/@(a"\nrules = ["DBF104"]\nreason = "r"\n';
-	assert.equal(
-		configError(() => parseDbfence(entry)).key,
-		"exceptions[0].path",
-	);
-	assert.equal(
-		configError(() => parseDbfence('api-paths = ["a]"]')).key,
-		"api-paths[0]",
-	);
+  const error = configError(() => parseDbfence('exclude = ["[abc"]'));
+  assert.equal(error.message, 'dbfence.toml: exclude[0]: invalid glob "[abc" (missing closing: "]")');
+  assert.equal(error.key, "exclude[0]");
+  assert.equal(
+    configError(() => parseDbfence('include = [""]')).message,
+    "dbfence.toml: include[0]: must not be empty",
+  );
+  const key = configError(() => parseDbfence('per-file-ignores = { "src/{a,b" = ["DBF1"] }'));
+  assert.equal(key.key, 'per-file-ignores."src/{a,b"');
+  assert.match(key.message, /invalid glob "src\/\{a,b"/);
+  const entry = '[[exceptions]]\npath = "legacy/@(a"\nrules = ["DBF104"]\nreason = "r"\n';
+  assert.equal(configError(() => parseDbfence(entry)).key, "exceptions[0].path");
+  assert.equal(configError(() => parseDbfence('api-paths = ["a]"]')).key, "api-paths[0]");
 });
 
 test("rule codes: prefixes allowed in select/ignore/per-file-ignores, exact codes in severity/exceptions", () => {
-	assert.deepEqual(
-		parseDbfence('select = ["DBF", "DBF4", "DBF40", "DBF401"]').select,
-		["DBF", "DBF4", "DBF40", "DBF401"],
-	);
-	const lower = configError(() => parseDbfence('select = ["dbf1"]'));
-	assert.equal(
-		lower.message,
-		'dbfence.toml: select[0]: expected a rule code or prefix like DBF104 or DBF4, got "dbf1"',
-	);
-	assert.equal(
-		configError(() => parseDbfence('ignore = ["DBF1041"]')).key,
-		"ignore[0]",
-	);
-	assert.equal(
-		configError(() => parseDbfence('ignore = ["E501"]')).key,
-		"ignore[0]",
-	);
-	const pfi = configError(() =>
-		parseDbfence('per-file-ignores = { "tests/**" = ["DBFX"] }'),
-	);
-	assert.equal(pfi.key, 'per-file-ignores."tests/**"[0]');
-	const severity = configError(() =>
-		parseDbfence('severity = { DBF3 = "error" }'),
-	);
-	assert.equal(
-		severity.message,
-		'dbfence.toml: severity.DBF3: invalid key: expected a rule code like DBF104, got "DBF3"',
-	);
-	const rule = configError(() =>
-		parseDbfence(
-			'exceptions = [{ path = "a.py", rules = ["DBF1"], reason = "r" }]',
-		),
-	);
-	assert.equal(
-		rule.message,
-		'dbfence.toml: exceptions[0].rules[0]: expected a rule code like DBF104, got "DBF1"',
-	);
+  assert.deepEqual(parseDbfence('select = ["DBF", "DBF4", "DBF40", "DBF401"]').select, [
+    "DBF",
+    "DBF4",
+    "DBF40",
+    "DBF401",
+  ]);
+  const lower = configError(() => parseDbfence('select = ["dbf1"]'));
+  assert.equal(
+    lower.message,
+    'dbfence.toml: select[0]: expected a rule code or prefix like DBF104 or DBF4, got "dbf1"',
+  );
+  assert.equal(configError(() => parseDbfence('ignore = ["DBF1041"]')).key, "ignore[0]");
+  assert.equal(configError(() => parseDbfence('ignore = ["E501"]')).key, "ignore[0]");
+  const pfi = configError(() => parseDbfence('per-file-ignores = { "tests/**" = ["DBFX"] }'));
+  assert.equal(pfi.key, 'per-file-ignores."tests/**"[0]');
+  const severity = configError(() => parseDbfence('severity = { DBF3 = "error" }'));
+  assert.equal(
+    severity.message,
+    'dbfence.toml: severity.DBF3: invalid key: expected a rule code like DBF104, got "DBF3"',
+  );
+  const rule = configError(() => parseDbfence('exceptions = [{ path = "a.py", rules = ["DBF1"], reason = "r" }]'));
+  assert.equal(rule.message, 'dbfence.toml: exceptions[0].rules[0]: expected a rule code like DBF104, got "DBF1"');
 });
 
 test("an exception needs a path, at least one rule and a reason", () => {
-	const noReason = configError(() =>
-		parseDbfence('[[exceptions]]\npath = "a.py"\nrules = ["DBF104"]\n'),
-	);
-	assert.equal(
-		noReason.message,
-		"dbfence.toml: exceptions[0]: missing required key 'reason'",
-	);
-	assert.equal(noReason.key, "exceptions[0].reason");
-	const noRules = configError(() =>
-		parseDbfence('[[exceptions]]\npath = "a.py"\nrules = []\nreason = "r"\n'),
-	);
-	assert.equal(
-		noRules.message,
-		"dbfence.toml: exceptions[0].rules: must name at least one rule",
-	);
-	const noPath = configError(() =>
-		parseDbfence('[[exceptions]]\nrules = ["DBF104"]\nreason = "r"\n'),
-	);
-	assert.equal(noPath.key, "exceptions[0].path");
+  const noReason = configError(() => parseDbfence('[[exceptions]]\npath = "a.py"\nrules = ["DBF104"]\n'));
+  assert.equal(noReason.message, "dbfence.toml: exceptions[0]: missing required key 'reason'");
+  assert.equal(noReason.key, "exceptions[0].reason");
+  const noRules = configError(() => parseDbfence('[[exceptions]]\npath = "a.py"\nrules = []\nreason = "r"\n'));
+  assert.equal(noRules.message, "dbfence.toml: exceptions[0].rules: must name at least one rule");
+  const noPath = configError(() => parseDbfence('[[exceptions]]\nrules = ["DBF104"]\nreason = "r"\n'));
+  assert.equal(noPath.key, "exceptions[0].path");
 });
 
 const entry = (expires: string) =>
-	`[[exceptions]]\npath = "a.py"\nrules = ["DBF104"]\nreason = "r"\nexpires = ${expires}\n`;
+  `[[exceptions]]\npath = "a.py"\nrules = ["DBF104"]\nreason = "r"\nexpires = ${expires}\n`;
 
 test("expires accepts a TOML local date or a YYYY-MM-DD string, both as YYYY-MM-DD", () => {
-	assert.equal(
-		parseDbfence(entry("2026-01-15")).exceptions[0].expires,
-		"2026-01-15",
-	);
-	assert.equal(
-		parseDbfence(entry('"2026-01-15"')).exceptions[0].expires,
-		"2026-01-15",
-	);
-	assert.equal(
-		parseDbfence(entry("2024-02-29")).exceptions[0].expires,
-		"2024-02-29",
-	);
-	const py = parsePyproject(
-		`[[tool.dbfence.exceptions]]\npath = "a.py"\nrules = ["DBF104"]\nreason = "r"\nexpires = 2030-06-01\n`,
-	);
-	assert.equal(py.exceptions[0].expires, "2030-06-01");
-	assert.equal(
-		parseDbfence(entry('"2026-01-15"').replace(/expires.*\n/, "")).exceptions[0]
-			.expires,
-		null,
-	);
+  assert.equal(parseDbfence(entry("2026-01-15")).exceptions[0].expires, "2026-01-15");
+  assert.equal(parseDbfence(entry('"2026-01-15"')).exceptions[0].expires, "2026-01-15");
+  assert.equal(parseDbfence(entry("2024-02-29")).exceptions[0].expires, "2024-02-29");
+  const py = parsePyproject(
+    `[[tool.dbfence.exceptions]]\npath = "a.py"\nrules = ["DBF104"]\nreason = "r"\nexpires = 2030-06-01\n`,
+  );
+  assert.equal(py.exceptions[0].expires, "2030-06-01");
+  assert.equal(parseDbfence(entry('"2026-01-15"').replace(/expires.*\n/, "")).exceptions[0].expires, null);
 });
 
 test("bad dates are errors naming the entry", () => {
-	const twoEntries = `${entry('"2026-01-01"')}${entry('"next year"')}`;
-	const words = configError(() => parseDbfence(twoEntries));
-	assert.equal(
-		words.message,
-		'dbfence.toml: exceptions[1].expires: expected a date like 2025-12-31, got "next year"',
-	);
-	assert.equal(words.key, "exceptions[1].expires");
-	const impossible = configError(() => parseDbfence(entry('"2025-02-30"')));
-	assert.equal(
-		impossible.message,
-		'dbfence.toml: exceptions[0].expires: expected a date like 2025-12-31, got "2025-02-30"',
-	);
-	// smol-toml would roll a TOML 2025-02-30 over to March 2; dbfence refuses it instead.
-	const literal = configError(() => parseDbfence(entry("2025-02-30")));
-	assert.equal(
-		literal.message,
-		"dbfence.toml:5: invalid TOML: 2025-02-30 is not a calendar date",
-	);
-	const dateTime = configError(() =>
-		parseDbfence(entry("2025-12-31T10:00:00")),
-	);
-	assert.equal(dateTime.key, "exceptions[0].expires");
-	assert.match(
-		dateTime.message,
-		/expected a date like 2025-12-31, got the date-time 2025-12-31T10:00:00/,
-	);
-	assert.equal(
-		configError(() => parseDbfence(entry("20251231"))).key,
-		"exceptions[0].expires",
-	);
+  const twoEntries = `${entry('"2026-01-01"')}${entry('"next year"')}`;
+  const words = configError(() => parseDbfence(twoEntries));
+  assert.equal(words.message, 'dbfence.toml: exceptions[1].expires: expected a date like 2025-12-31, got "next year"');
+  assert.equal(words.key, "exceptions[1].expires");
+  const impossible = configError(() => parseDbfence(entry('"2025-02-30"')));
+  assert.equal(
+    impossible.message,
+    'dbfence.toml: exceptions[0].expires: expected a date like 2025-12-31, got "2025-02-30"',
+  );
+  // smol-toml would roll a TOML 2025-02-30 over to March 2; dbfence refuses it instead.
+  const literal = configError(() => parseDbfence(entry("2025-02-30")));
+  assert.equal(literal.message, "dbfence.toml:5: invalid TOML: 2025-02-30 is not a calendar date");
+  const dateTime = configError(() => parseDbfence(entry("2025-12-31T10:00:00")));
+  assert.equal(dateTime.key, "exceptions[0].expires");
+  assert.match(dateTime.message, /expected a date like 2025-12-31, got the date-time 2025-12-31T10:00:00/);
+  assert.equal(configError(() => parseDbfence(entry("20251231"))).key, "exceptions[0].expires");
 });
 
 test("a TOML syntax error names the file, line and column", () => {
-	const error = configError(() =>
-		parseDbfence('src = ["a"]\nselect = = ["DBF1"]\n'),
-	);
-	assert.equal(error.message, "dbfence.toml:2:10: invalid TOML: invalid value");
-	assert.equal(error.file, path.resolve("dbfence.toml"));
-	assert.equal(error.key, null);
-	const duplicate = configError(() =>
-		parseDbfence('src = ["a"]\n\nsrc = ["b"]\n'),
-	);
-	assert.match(duplicate.message, /^dbfence\.toml:3:1: invalid TOML: /);
+  const error = configError(() => parseDbfence('src = ["a"]\nselect = = ["DBF1"]\n'));
+  assert.equal(error.message, "dbfence.toml:2:10: invalid TOML: invalid value");
+  assert.equal(error.file, path.resolve("dbfence.toml"));
+  assert.equal(error.key, null);
+  const duplicate = configError(() => parseDbfence('src = ["a"]\n\nsrc = ["b"]\n'));
+  assert.match(duplicate.message, /^dbfence\.toml:3:1: invalid TOML: /);
 });
 
 test("messages show the file relative to the cwd when inside it, else as given", () => {
-	const inside = path.join(process.cwd(), "sub", "dbfence.toml");
-	const error = configError(() =>
-		parseConfigText("bad = 1", inside, "dbfence"),
-	);
-	assert.equal(error.message, "sub/dbfence.toml: unknown key 'bad'");
-	assert.equal(error.file, inside);
-	const root = project({ "dbfence.toml": "bad = 1" });
-	const outside = configError(() => loadConfig({ startPath: root }));
-	assert.equal(
-		outside.message,
-		`${path.join(root, "dbfence.toml")}: unknown key 'bad'`,
-	);
+  const inside = path.join(process.cwd(), "sub", "dbfence.toml");
+  const error = configError(() => parseConfigText("bad = 1", inside, "dbfence"));
+  assert.equal(error.message, "sub/dbfence.toml: unknown key 'bad'");
+  assert.equal(error.file, inside);
+  const root = project({ "dbfence.toml": "bad = 1" });
+  const outside = configError(() => loadConfig({ startPath: root }));
+  assert.equal(outside.message, `${path.join(root, "dbfence.toml")}: unknown key 'bad'`);
 });

@@ -10,9 +10,9 @@ const addFormats = ajvFormats.default;
 
 /** Validator for a draft-07 schema, such as `jsonOutputSchema`. */
 export function compileDraft07(schema: object): ValidateFunction {
-	const ajv = new Ajv({ strict: true, allErrors: true });
-	addFormats(ajv);
-	return ajv.compile(schema);
+  const ajv = new Ajv({ strict: true, allErrors: true });
+  addFormats(ajv);
+  return ajv.compile(schema);
 }
 
 /**
@@ -21,15 +21,15 @@ export function compileDraft07(schema: object): ValidateFunction {
  * under the `u` flag, hence `unicodeRegExp: false`.
  */
 export const SARIF_SCHEMA_PATH = createRequire(import.meta.url).resolve(
-	"@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json",
+  "@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json",
 );
 
 export function compileDraft04(schema: object): ValidateFunction {
-	const ajv = new Ajv04({
-		strict: false,
-		allErrors: true,
-		unicodeRegExp: false,
-	});
-	addFormats(ajv);
-	return ajv.compile(schema);
+  const ajv = new Ajv04({
+    strict: false,
+    allErrors: true,
+    unicodeRegExp: false,
+  });
+  addFormats(ajv);
+  return ajv.compile(schema);
 }
