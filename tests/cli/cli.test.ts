@@ -80,6 +80,8 @@ describe("usage and configuration errors exit 2, with a message on stderr and no
     ["a bad --select code", ["--select", "FOO"], {}, /--select.*FOO/],
     ["a too long --ignore code", ["--ignore", "DBF1041"], {}, /--ignore.*DBF1041/],
     ["a missing --config file", ["--config", "missing.toml"], {}, /missing\.toml.*not found/],
+    ["a path that does not exist (a typo must not pass CI)", ["srcc"], {}, /path 'srcc' does not exist/],
+    ["a rule code no rule has", ["--select", "DBF999"], {}, /no rule matches 'DBF999'/],
     ["an unknown key in dbfence.toml", [], { "dbfence.toml": "bogus-key = 1\n" }, /dbfence\.toml.*'bogus-key'/],
     ["a wrong type in dbfence.toml", [], { "dbfence.toml": 'select = "DBF1"\n' }, /dbfence\.toml.*select/],
     ["a TOML syntax error", [], { "dbfence.toml": "src = [\n" }, /dbfence\.toml:\d+:\d+: invalid TOML/],
