@@ -19,6 +19,11 @@ export type ParseResult =
   | { ok: false; line: number; column: number; message: string; lines: LineMap };
 
 const DiagnosticError = 0;
+/**
+ * pyright reports these as errors, but CPython accepts the code: `return`/`break`/`continue` in a
+ * `finally` block is only a SyntaxWarning (PEP 765, Python 3.14), so the file is not a DBF900.
+ */
+const NOT_SYNTAX_ERRORS = /cannot be used to exit a "finally" block/;
 
 /** Parses with the Python 3.14 grammar. Never throws: a failure is a result. */
 export function parsePython(text: string): ParseResult {
@@ -39,7 +44,9 @@ export function parsePython(text: string): ParseResult {
     }
     throw e;
   }
-  const firstError = sink.fetchAndClear().find((d) => d.category === DiagnosticError);
+  const firstError = sink
+    .fetchAndClear()
+    .find((d) => d.category === DiagnosticError && !NOT_SYNTAX_ERRORS.test(d.message));
   if (firstError) {
     const line = firstError.range.start.line + 1;
     const column = lines.codePointColumn(line, firstError.range.start.character);

@@ -8,7 +8,7 @@ import type { Call, Expr, Param } from "../parser/ast.js";
 import { parsePython } from "../parser/index.js";
 import { CALL_RESULTS, CLASS_TYPES, type DbType, METHOD_RESULTS } from "./knowledge/sqlalchemy.js";
 import { type ProjectIndex, qualifiedName, type Resolved } from "./project.js";
-import type { ClassSummary, FunctionSig } from "./summary.js";
+import type { ClassSummary, FunctionSig, SymbolDef } from "./summary.js";
 
 export type Fact =
   | { t: "db"; db: DbType }
@@ -334,20 +334,39 @@ export class TypeInference {
   }
 
   /** The type of a module-level symbol used as a value. */
+  /**
+   * Facts of module-level symbols and class attributes do not depend on where they are asked for, so
+   * they are computed once. A key still being computed answers "unknown": that ends reference cycles
+   * (`self.a = self.b`, `self.b = self.a`) that would otherwise branch exponentially.
+   */
+  private readonly memo = new Map<string, Fact | null>();
+
+  private memoized(key: string, compute: () => Fact | null): Fact | null {
+    if (this.memo.has(key)) return this.memo.get(key) ?? null;
+    this.memo.set(key, null);
+    const f = compute();
+    this.memo.set(key, f);
+    return f;
+  }
+
   private refType(r: Resolved | null): Fact | null {
     if (!r) return null;
     if (r.kind === "symbol" && r.def.kind === "assign") {
-      const ctx = this.moduleContext(r.module);
-      if (r.def.annotation) {
-        const f = this.annotationType(r.def.annotation, ctx);
-        if (f) return f;
-      }
-      if (r.def.value && !r.def.typeAlias) {
-        const f = this.valueType(r.def.value, ctx);
-        if (f) return f;
-      }
+      const def = r.def;
+      const f = this.memoized(`v\0${r.module}\0${r.name}`, () => this.assignedType(r.module, def));
+      if (f) return f;
     }
     return { t: "ref", r };
+  }
+
+  private assignedType(module: string, def: Extract<SymbolDef, { kind: "assign" }>): Fact | null {
+    const ctx = this.moduleContext(module);
+    if (def.annotation) {
+      const f = this.annotationType(def.annotation, ctx);
+      if (f) return f;
+    }
+    if (def.value && !def.typeAlias) return this.valueType(def.value, ctx);
+    return null;
   }
 
   private callType(call: Call, ctx: NameContext): Fact | null {
@@ -398,6 +417,12 @@ export class TypeInference {
 
   /** Type of `<instance of module.cls>.<attr>`, from class annotations or `self.attr = ...` assignments. */
   attributeType(module: string, clsName: string, attr: string, seen = 0): Fact | null {
+    return this.memoized(`a\0${module}\0${clsName}\0${attr}`, () =>
+      this.attributeTypeUncached(module, clsName, attr, seen),
+    );
+  }
+
+  private attributeTypeUncached(module: string, clsName: string, attr: string, seen: number): Fact | null {
     const cls = this.findClass(module, clsName);
     if (!cls || seen > 10) return null;
     const entries = cls.attrs[attr];
