@@ -28,7 +28,10 @@ function once(): Run {
   if (r.status !== 0 && r.status !== 1) throw new Error(`dbfence exited ${r.status}: ${r.stderr.slice(-2000)}`);
   const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stderr);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
-  const out = JSON.parse(r.stdout) as { summary: Run["summary"]; findings: { code: string; path: string; line: number }[] };
+  const out = JSON.parse(r.stdout) as {
+    summary: Run["summary"];
+    findings: { code: string; path: string; line: number }[];
+  };
   const byCode: Record<string, number> = {};
   for (const f of out.findings) byCode[f.code] = (byCode[f.code] ?? 0) + 1;
   return {
@@ -43,17 +46,27 @@ function once(): Run {
 const runs = [once(), once(), once()];
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const bytes = Number(
-  execFileSync("bash", ["-c", `find '${stdlib}' -name '*.py' -not -path '*/site-packages/*' -print0 | xargs -0 cat | wc -c`], {
-    encoding: "utf8",
-  }).trim(),
+  execFileSync(
+    "bash",
+    ["-c", `find '${stdlib}' -name '*.py' -not -path '*/site-packages/*' -print0 | xargs -0 cat | wc -c`],
+    {
+      encoding: "utf8",
+    },
+  ).trim(),
 );
 const last = runs[runs.length - 1] as Run;
 const seconds = median(runs.map((r) => r.seconds));
 console.log(`| stdlib | ${stdlib} |`);
 console.log(`| files checked | ${last.summary.files} |`);
 console.log(`| source size | ${(bytes / 1e6).toFixed(1)} MB |`);
-console.log(`| wall time (median of 3) | ${seconds.toFixed(2)} s (runs: ${runs.map((r) => r.seconds.toFixed(2)).join(", ")}) |`);
+console.log(
+  `| wall time (median of 3) | ${seconds.toFixed(2)} s (runs: ${runs.map((r) => r.seconds.toFixed(2)).join(", ")}) |`,
+);
 console.log(`| throughput | ${(bytes / 1e6 / seconds).toFixed(1)} MB/s |`);
 console.log(`| peak RSS (median) | ${median(runs.map((r) => r.maxRssMb)).toFixed(0)} MB |`);
-console.log(`| findings per code | ${Object.entries(last.byCode).map(([c, n]) => `${c}: ${n}`).join(", ")} |`);
+console.log(
+  `| findings per code | ${Object.entries(last.byCode)
+    .map(([c, n]) => `${c}: ${n}`)
+    .join(", ")} |`,
+);
 console.log(`| DBF900 files | ${last.dbf900.join(", ")} |`);
