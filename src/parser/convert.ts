@@ -7,6 +7,7 @@ import {
   type ExpressionNode,
   type FormatStringNode,
   type FunctionNode,
+  type IfNode,
   type ModuleNode,
   type ParameterNode,
   type ParseNode,
@@ -177,17 +178,7 @@ function stmt(n: ParseNode): A.Stmt | null {
     case ParseNodeType.Return:
       return { kind: "Return", ...sp, value: n.d.expr ? expr(n.d.expr) : null };
     case ParseNodeType.If:
-      return {
-        kind: "If",
-        ...sp,
-        test: expr(n.d.testExpr),
-        body: body(n.d.ifSuite),
-        orelse: n.d.elseSuite
-          ? n.d.elseSuite.nodeType === ParseNodeType.If
-            ? [stmt(n.d.elseSuite) as A.Stmt]
-            : body(n.d.elseSuite)
-          : [],
-      };
+      return ifChain(n);
     case ParseNodeType.For:
       return {
         kind: "For",
@@ -259,6 +250,38 @@ function stmt(n: ParseNode): A.Stmt | null {
     default:
       return { kind: "ExprStmt", ...sp, value: expr(n as ExpressionNode) };
   }
+}
+
+/** `if/elif/elif/...` nests each `elif` in the previous `orelse`; built in a loop, since CPython accepts thousands. */
+function ifChain(first: IfNode): A.If {
+  const root: A.If = {
+    kind: "If",
+    ...span(first),
+    test: expr(first.d.testExpr),
+    body: body(first.d.ifSuite),
+    orelse: [],
+  };
+  let cur = root;
+  let node: IfNode = first;
+  for (;;) {
+    const next = node.d.elseSuite;
+    if (!next) break;
+    if (next.nodeType !== ParseNodeType.If) {
+      cur.orelse = body(next);
+      break;
+    }
+    const branch: A.If = {
+      kind: "If",
+      ...span(next),
+      test: expr(next.d.testExpr),
+      body: body(next.d.ifSuite),
+      orelse: [],
+    };
+    cur.orelse = [branch];
+    cur = branch;
+    node = next;
+  }
+  return root;
 }
 
 function isDefined<T>(x: T | undefined): x is T {

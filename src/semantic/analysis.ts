@@ -248,7 +248,20 @@ class Walker {
         this.body(s.orelse, scope, fn, cls);
         this.body(s.finalbody, scope, fn, cls);
         return;
-      case "If":
+      case "If": {
+        // Walk an elif chain in a loop: each `elif` is the sole statement of the previous `orelse`.
+        let branch: A.If = s;
+        for (;;) {
+          this.expr(branch.test, branch, scope, fn);
+          this.body(branch.body, scope, fn, cls);
+          const next = branch.orelse.length === 1 ? branch.orelse[0] : undefined;
+          if (next?.kind !== "If") {
+            this.body(branch.orelse, scope, fn, cls);
+            return;
+          }
+          branch = next;
+        }
+      }
       case "While":
         this.expr(s.test, s, scope, fn);
         this.body(s.body, scope, fn, cls);

@@ -32,8 +32,19 @@ export function isCoroutineTaker(site: CallSite): boolean {
 }
 
 /** The call sits inside the arguments of gather/create_task/... (directly or in a generator). */
+/** The file's gather/create_task/... calls, found once per file (checking each call against all calls is quadratic). */
+const takersByFile = new WeakMap<FileFacts, CallSite[]>();
+function takers(facts: FileFacts): CallSite[] {
+  let list = takersByFile.get(facts);
+  if (!list) {
+    list = facts.calls.filter(isCoroutineTaker);
+    takersByFile.set(facts, list);
+  }
+  return list;
+}
+
 export function handedToTaker(site: CallSite, facts: FileFacts): boolean {
-  return facts.calls.some(
+  return takers(facts).some(
     (c) =>
       c !== site &&
       c.fn === site.fn &&
@@ -49,7 +60,7 @@ export function storedAndAwaited(site: CallSite, facts: FileFacts): boolean {
   const names = s.targets.filter((t) => t.kind === "Name").map((t) => (t as { id: string }).id);
   if (names.length === 0) return false;
   if (facts.awaitedNames.some((a) => a.fn === site.fn && names.includes(a.name))) return true;
-  return facts.calls.some(
+  return takers(facts).some(
     (c) =>
       c.fn === site.fn &&
       isCoroutineTaker(c) &&

@@ -38,7 +38,12 @@ interface Use {
 }
 
 /** Sub-expressions of an annotation that denote the sync Session. */
-export function syncSessionUses(annotation: Expr, ctx: NameContext, infer: TypeInference): Use[] {
+export function syncSessionUses(
+  annotation: Expr,
+  ctx: NameContext,
+  infer: TypeInference,
+  seen: Set<string> = new Set(),
+): Use[] {
   const out: Use[] = [];
   const stack: Expr[] = [annotation];
   while (stack.length > 0) {
@@ -47,14 +52,14 @@ export function syncSessionUses(annotation: Expr, ctx: NameContext, infer: TypeI
       const r = infer.resolveExpr(e, ctx);
       const q = qualifiedName(r);
       if (q && SYNC_SESSION_CLASSES.has(q)) out.push({ at: e, via: null });
-      else if (r?.kind === "symbol" && aliasUsesSyncSession(r.module, r.name, infer, new Set())) {
+      else if (r?.kind === "symbol" && aliasUsesSyncSession(r.module, r.name, infer, seen)) {
         out.push({ at: e, via: r.name });
       }
       continue;
     }
     if (e.kind === "Str" && e.value !== null) {
       const inner = infer.annotationExpr(e.value);
-      if (inner && syncSessionUses(inner, ctx, infer).length > 0) out.push({ at: e, via: null });
+      if (inner && syncSessionUses(inner, ctx, infer, seen).length > 0) out.push({ at: e, via: null });
       continue;
     }
     if (e.kind === "Subscript") {
@@ -73,7 +78,16 @@ export function syncSessionUses(annotation: Expr, ctx: NameContext, infer: TypeI
 function aliasUsesSyncSession(module: string, name: string, infer: TypeInference, seen: Set<string>): boolean {
   const key = `${module}.${name}`;
   if (seen.has(key) || seen.size > 20) return false;
+  // `seen` is the chain of aliases being expanded: a self-referencing alias (`JSON = dict[str, "JSON"]`) ends here.
   seen.add(key);
+  try {
+    return expandsToSyncSession(module, name, infer, seen);
+  } finally {
+    seen.delete(key);
+  }
+}
+
+function expandsToSyncSession(module: string, name: string, infer: TypeInference, seen: Set<string>): boolean {
   const def = infer.project.get(module)?.symbols[name];
   if (def?.kind !== "assign" || !def.value) return false;
   const ctx = infer.moduleContext(module);
@@ -87,5 +101,5 @@ function aliasUsesSyncSession(module: string, name: string, infer: TypeInference
   ) {
     return false;
   }
-  return syncSessionUses(value, ctx, infer).length > 0;
+  return syncSessionUses(value, ctx, infer, seen).length > 0;
 }
