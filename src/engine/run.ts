@@ -12,8 +12,9 @@ import type { Comment, Module } from "../parser/ast.js";
 import { parsePython } from "../parser/index.js";
 import type { LineMap } from "../parser/lines.js";
 import { RULES, RULES_BY_CODE } from "../rules/index.js";
-import type { RuleContext } from "../rules/rule.js";
+import type { ProjectRuleContext, RuleContext } from "../rules/rule.js";
 import { analyzeModule } from "../semantic/analysis.js";
+import { type AppModel, buildAppModels } from "../semantic/apps.js";
 import { TypeInference } from "../semantic/infer.js";
 import { ProjectIndex } from "../semantic/project.js";
 import { type ModuleSummary, summarizeModule } from "../semantic/summary.js";
@@ -103,6 +104,8 @@ export function runCheck(opts: CheckOptions): CheckResult {
       );
     }
   }
+
+  findings.push(...checkProject(config, infer, byFile, notices));
 
   const final = applyFilters(findings, {
     config,
@@ -209,6 +212,51 @@ function checkFile(p: ParsedFile, config: DbfenceConfig, infer: TypeInference, i
       },
     };
     rule.check(ctx);
+  }
+  return out;
+}
+
+function checkProject(
+  config: DbfenceConfig,
+  infer: TypeInference,
+  files: ReadonlyMap<string, { lines: LineMap }>,
+  notices: string[],
+): Finding[] {
+  const out: Finding[] = [];
+  let apps: AppModel[] | null = null;
+  for (const rule of RULES) {
+    if (!rule.checkProject) continue;
+    const ctx: ProjectRuleContext = {
+      config,
+      infer,
+      apps: () => {
+        apps ??= buildAppModels(infer);
+        return apps;
+      },
+      report(rel, node, message) {
+        const file = files.get(rel);
+        if (!file) return;
+        const s = file.lines.position(node.start);
+        const e = file.lines.position(node.end);
+        out.push({
+          code: rule.code,
+          name: rule.name,
+          severity: rule.severity,
+          path: rel,
+          line: s.line,
+          column: s.column,
+          endLine: e.line,
+          endColumn: e.column,
+          message,
+          fix: null,
+        });
+      },
+    };
+    try {
+      rule.checkProject(ctx);
+    } catch (e) {
+      notices.push(`internal error in ${rule.code} (${e instanceof Error ? e.message : String(e)}); please report it`);
+    }
   }
   return out;
 }

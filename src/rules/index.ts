@@ -22,6 +22,8 @@ import DBF903 from "./suppressions/DBF903-expired-exception.js";
 import DBF201 from "./sync-session/DBF201-sync-session-import.js";
 import DBF202 from "./sync-session/DBF202-sync-session-annotation.js";
 import DBF203 from "./sync-session/DBF203-legacy-query-api.js";
+import DBF601 from "./wiring/DBF601-missing-db-health-endpoint.js";
+import DBF602 from "./wiring/DBF602-missing-db-lifecycle.js";
 import DBF603 from "./wiring/DBF603-untyped-session-parameter.js";
 
 export const RULES: readonly Rule[] = [
@@ -42,6 +44,8 @@ export const RULES: readonly Rule[] = [
   DBF404,
   DBF501,
   DBF502,
+  DBF601,
+  DBF602,
   DBF603,
   DBF900,
   DBF901,

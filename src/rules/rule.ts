@@ -3,6 +3,7 @@ import type { DbfenceConfig } from "../config/load.js";
 import type { Expr } from "../parser/ast.js";
 import type { LineMap } from "../parser/lines.js";
 import type { FileFacts } from "../semantic/analysis.js";
+import type { AppModel } from "../semantic/apps.js";
 import type { TypeInference } from "../semantic/infer.js";
 import type { Fix, RuleMeta } from "../types.js";
 
@@ -20,9 +21,20 @@ export interface RuleContext {
   report(node: { start: number; end: number }, message: string, fix?: Fix): void;
 }
 
+/** For rules about the whole project (app wiring): findings are placed in the file that declares the thing. */
+export interface ProjectRuleContext {
+  config: DbfenceConfig;
+  infer: TypeInference;
+  /** The project's FastAPI apps, resolved across modules (computed once, on first use). */
+  apps(): AppModel[];
+  /** Reports at an offset of a project file (path relative to the root); ignored for files not being reported on. */
+  report(path: string, node: { start: number; end: number }, message: string): void;
+}
+
 export interface Rule extends RuleMeta {
   /** Rules of the 9xx family are computed by the engine (suppressions, exceptions, parsing). */
   check?: (ctx: RuleContext) => void;
+  checkProject?: (ctx: ProjectRuleContext) => void;
 }
 
 export function defineRule(rule: Rule): Rule {

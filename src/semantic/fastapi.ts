@@ -68,6 +68,8 @@ class DependencyWalker {
 
   private dependency(target: Expr | null | undefined, ctx: NameContext, depth: number): string[] | null {
     if (!target || depth > 12) return null;
+    // `Depends(Checker("admin"))`: an instance built inline; FastAPI calls its `__call__`.
+    if (target.kind === "Call") return this.callableInstance(target.func, ctx, depth, null);
     const r = this.infer.dealias(this.infer.resolveExpr(target, ctx));
     if (r?.kind !== "symbol") return null;
     const key = `${r.module}.${r.name}`;
@@ -81,20 +83,25 @@ class DependencyWalker {
       return inner ? [r.name, ...inner] : null;
     }
     if (r.def.kind === "class") {
-      const init = r.def.cls.methods.__init__;
-      const inner = init ? this.params(init.params.slice(1), mctx, depth + 1) : null;
+      // FastAPI calls the class: its `__init__`, possibly inherited from a project base class.
+      const init = this.infer.findMethod(r.module, r.def.cls, "__init__");
+      const inner = init
+        ? this.params(init.sig.params.slice(1), this.infer.moduleContext(init.module), depth + 1)
+        : null;
       return inner ? [r.name, ...inner] : null;
     }
     // A callable instance: `checker = Checker(...)`, then `Depends(checker)` calls `Checker.__call__`.
-    if (r.def.kind === "assign" && r.def.value?.kind === "Call") {
-      const cls = this.infer.dealias(this.infer.resolveExpr(r.def.value.func, mctx));
-      if (cls?.kind === "symbol" && cls.def.kind === "class") {
-        const call = cls.def.cls.methods.__call__;
-        const inner = call ? this.params(call.params.slice(1), this.infer.moduleContext(cls.module), depth + 1) : null;
-        return inner ? [r.name, ...inner] : null;
-      }
-    }
+    if (r.def.kind === "assign" && r.def.value?.kind === "Call")
+      return this.callableInstance(r.def.value.func, mctx, depth, r.name);
     return null;
+  }
+
+  private callableInstance(classExpr: Expr, ctx: NameContext, depth: number, name: string | null): string[] | null {
+    const cls = this.infer.dealias(this.infer.resolveExpr(classExpr, ctx));
+    if (cls?.kind !== "symbol" || cls.def.kind !== "class") return null;
+    const call = this.infer.findMethod(cls.module, cls.def.cls, "__call__");
+    const inner = call ? this.params(call.sig.params.slice(1), this.infer.moduleContext(call.module), depth + 1) : null;
+    return inner ? [name ?? `${cls.name}(...)`, ...inner] : null;
   }
 
   /** A dependency whose return/yield annotation, or whose yielded value, is a session. */
@@ -122,4 +129,30 @@ function annotatedBase(annotation: Expr | null, ctx: NameContext, infer: TypeInf
 
 export function isAsyncDef(def: FunctionDef): boolean {
   return def.isAsync;
+}
+
+const endpointCache = new WeakMap<object, Set<string>>();
+
+/**
+ * Functions registered with `add_api_route`/`add_api_websocket_route` anywhere in the project, as
+ * `module::name` (module level) or `module:factory:name` (defined inside an app factory).
+ */
+export function registeredEndpoints(infer: TypeInference): Set<string> {
+  const hit = endpointCache.get(infer.project);
+  if (hit) return hit;
+  const out = new Set<string>();
+  for (const m of infer.project.all()) {
+    for (const r of m.wiring.routes) {
+      if ("params" in r.handler) continue;
+      const e = r.handler as Expr;
+      if (e.kind === "Name" && r.scope !== null && m.wiring.localFunctions[r.scope]?.[e.id]) {
+        out.add(`${m.module}:${r.scope}:${e.id}`);
+        continue;
+      }
+      const target = infer.dealias(infer.resolveExpr(e, infer.moduleContext(m.module)));
+      if (target?.kind === "symbol" && target.def.kind === "function") out.add(`${target.module}::${target.name}`);
+    }
+  }
+  endpointCache.set(infer.project, out);
+  return out;
 }

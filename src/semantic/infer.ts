@@ -214,9 +214,36 @@ export class TypeInference {
       if (this.isConnectorModule(r.module) && this.options.sessionDependencies.includes(r.name)) {
         return { t: "db", db: "AsyncSession" };
       }
-      return this.returnType(r.module, r.def.sig, true);
+      return this.returnType(r.module, r.def.sig, true) ?? this.producedType(r.module, r.def.sig);
     }
     if (r.def.kind === "class") return this.classInstanceType(r.module, r.def.cls);
+    return null;
+  }
+
+  /** What an unannotated function yields or returns, from its body (`with SessionLocal() as s: yield s`). */
+  producedType(module: string, sig: FunctionSig): Fact | null {
+    const ctx = this.moduleContext(module);
+    for (const y of [...sig.yields, ...sig.returnValues]) {
+      const value = y.kind === "Name" && sig.locals[y.id] ? (sig.locals[y.id] as Expr) : y;
+      const f = this.valueType(value, ctx);
+      if (f?.t === "db") return f;
+    }
+    return null;
+  }
+
+  /** A method of a project class or of its project base classes (`__init__` inherited from a base service). */
+  findMethod(module: string, cls: ClassSummary, name: string, seen = 0): { sig: FunctionSig; module: string } | null {
+    const own = cls.methods[name];
+    if (own) return { sig: own, module };
+    if (seen > 10) return null;
+    const ctx = this.moduleContext(module);
+    for (const b of cls.bases) {
+      const base = this.dealias(this.resolveExpr(b.kind === "Subscript" ? b.value : b, ctx));
+      if (base?.kind === "symbol" && base.def.kind === "class") {
+        const found = this.findMethod(base.module, base.def.cls, name, seen + 1);
+        if (found) return found;
+      }
+    }
     return null;
   }
 

@@ -4,7 +4,8 @@
  * dbfence AST nodes, which are plain data, and are evaluated lazily in the defining module's context.
  */
 import type { ClassDef, Expr, FunctionDef, ImportFrom, Module, Param, Stmt } from "../parser/ast.js";
-import { walkStmts } from "../parser/walk.js";
+import { stmtExprs, walkExpr, walkStmts } from "../parser/walk.js";
+import { collectWiring, type WiringFacts } from "./wiring.js";
 
 export interface ImportBinding {
   /** Absolute module name (relative imports resolved). */
@@ -28,6 +29,10 @@ export interface FunctionSig {
   start: number;
   /** Last value bound to each simple local name (assignments and `with ... as name`). */
   locals: Record<string, Expr>;
+  /** Callees of awaited calls in source order, and whether a `yield` came before (lifespan shutdown). */
+  awaits: { func: Expr; afterYield: boolean }[];
+  /** Callees of every call in the body (Name/Attribute only): "does this handler call the connector?". */
+  callees: Expr[];
 }
 
 export interface ClassAttr {
@@ -57,6 +62,8 @@ export interface ModuleSummary {
   imports: Record<string, ImportBinding>;
   /** Module-level definitions; the last definition of a name wins. */
   symbols: Record<string, SymbolDef>;
+  /** FastAPI apps, routers, routes, include/mount edges and lifecycle hooks declared in this module. */
+  wiring: WiringFacts;
   /** Names listed in `__all__`, when it is a literal list. */
   exportsAll: string[] | null;
 }
@@ -75,7 +82,18 @@ export function functionSig(f: FunctionDef): FunctionSig {
   const yields: Expr[] = [];
   const returnValues: Expr[] = [];
   const locals: Record<string, Expr> = {};
+  const awaits: FunctionSig["awaits"] = [];
+  const callees: Expr[] = [];
+  let afterYield = false;
   walkStmts(f.body, (s) => {
+    for (const root of stmtExprs(s)) {
+      walkExpr(root, (e) => {
+        if (e.kind === "Yield") afterYield = true;
+        else if (e.kind === "Await" && e.value.kind === "Call") awaits.push({ func: e.value.func, afterYield });
+        else if (e.kind === "Call" && (e.func.kind === "Name" || e.func.kind === "Attribute")) callees.push(e.func);
+        return e.kind !== "Lambda";
+      });
+    }
     if (s.kind === "Return" && s.value) returnValues.push(s.value);
     if (s.kind === "Assign") for (const t of s.targets) if (t.kind === "Name") locals[t.id] = s.value;
     if (s.kind === "With") for (const i of s.items) if (i.target?.kind === "Name") locals[i.target.id] = i.expr;
@@ -92,6 +110,8 @@ export function functionSig(f: FunctionDef): FunctionSig {
     decorators: f.decorators,
     start: f.start,
     locals,
+    awaits,
+    callees,
   };
 }
 
@@ -149,7 +169,15 @@ export function summarizeModule(
   tree: Module,
   line: (offset: number) => number,
 ): ModuleSummary {
-  const summary: ModuleSummary = { module, path, isPackage, imports: {}, symbols: {}, exportsAll: null };
+  const summary: ModuleSummary = {
+    module,
+    path,
+    isPackage,
+    imports: {},
+    symbols: {},
+    exportsAll: null,
+    wiring: collectWiring(tree),
+  };
   // Module-level statements, including those inside if/try blocks (TYPE_CHECKING imports, fallbacks).
   const visit = (s: Stmt): void => {
     switch (s.kind) {

@@ -9,7 +9,7 @@ router = APIRouter(prefix="/skills", tags=["skills"])
 
 
 @router.get("/")
-def list_skills(db: Session = Depends(get_db)):  # expect: DBF202
+def list_skills(db: Session = Depends(get_db)):  # expect: DBF202, DBF301
     return db.query(Skill).order_by(Skill.name).all()  # expect: DBF203
 
 
@@ -20,7 +20,7 @@ async def count_skills():
 
 
 @router.get("/{skill_id}")
-def get_skill(skill_id: int, db: Session = Depends(get_db)):  # expect: DBF202
+def get_skill(skill_id: int, db: Session = Depends(get_db)):  # expect: DBF202, DBF301
     skill = db.query(Skill).get(skill_id)  # expect: DBF203
     if skill is None:
         raise HTTPException(status_code=404, detail="skill not found")

@@ -1,6 +1,6 @@
 /** Route handlers of a file with their database chain, computed once and shared by DBF301/DBF302. */
 import type { FunctionInfo } from "../../semantic/analysis.js";
-import { databaseChain, routeDecorator } from "../../semantic/fastapi.js";
+import { databaseChain, registeredEndpoints, routeDecorator } from "../../semantic/fastapi.js";
 import type { RuleContext } from "../rule.js";
 
 export interface RouteHandler {
@@ -21,17 +21,20 @@ export function routeHandlers(ctx: RuleContext): RouteHandler[] {
     if (!route) continue;
     out.push({ fn, method: route.method, chain: databaseChain(fn.def.params, fn.outer, ctx.infer) });
   }
-  // `router.add_api_route("/path", endpoint)` registers a function defined elsewhere in the module.
-  for (const site of ctx.facts.calls) {
-    if (site.method !== "add_api_route" && site.method !== "add_api_websocket_route") continue;
-    if (site.receiver?.t !== "app") continue;
-    const endpoint =
-      site.call.args.find((a) => a.name === "endpoint")?.value ??
-      site.call.args.filter((a) => a.name === null)[1]?.value;
-    if (endpoint?.kind !== "Name") continue;
-    const fn = ctx.facts.functions.find((f) => f.def.name === endpoint.id && f.parent === site.fn && f.cls === null);
-    if (!fn || out.some((h) => h.fn === fn)) continue;
-    out.push({ fn, method: site.method, chain: databaseChain(fn.def.params, fn.outer, ctx.infer) });
+  // `add_api_route("/path", endpoint)` anywhere in the project registers a function defined here.
+  const registered = registeredEndpoints(ctx.infer);
+  for (const fn of ctx.facts.functions) {
+    if (fn.cls !== null || out.some((h) => h.fn === fn)) continue;
+    const parent = fn.parent;
+    const key =
+      parent === null
+        ? `${ctx.facts.module}::${fn.def.name}`
+        : parent.parent === null && parent.cls === null
+          ? `${ctx.facts.module}:${parent.def.name}:${fn.def.name}`
+          : null;
+    if (key && registered.has(key)) {
+      out.push({ fn, method: "add_api_route", chain: databaseChain(fn.def.params, fn.outer, ctx.infer) });
+    }
   }
   cache.set(ctx.facts, out);
   return out;
