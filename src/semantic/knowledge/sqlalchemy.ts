@@ -145,17 +145,30 @@ export const SYNC_SESSION_IMPORTS: Readonly<Record<string, ReadonlySet<string>>>
 export const METHOD_RESULTS: Readonly<Partial<Record<DbType, Readonly<Record<string, DbType>>>>> = {
   AsyncSessionMaker: { __call__: "AsyncSession", begin: "AsyncSession" },
   SessionMaker: { __call__: "Session", begin: "Session" },
-  AsyncEngine: { connect: "AsyncConnection", begin: "AsyncConnection" },
+  AsyncEngine: { connect: "AsyncConnection", begin: "AsyncConnection", execution_options: "AsyncEngine" },
   Engine: { connect: "Connection", begin: "Connection", raw_connection: "DriverConnection" },
   AsyncSession: {
+    // Calling an async_scoped_session returns the task's AsyncSession.
+    __call__: "AsyncSession",
     connection: "AsyncConnection",
     stream: "AsyncResult",
     stream_scalars: "AsyncScalarResult",
   },
-  AsyncConnection: { stream: "AsyncResult", stream_scalars: "AsyncScalarResult" },
-  AsyncResult: { scalars: "AsyncScalarResult", mappings: "AsyncMappingResult", unique: "AsyncResult" },
+  AsyncConnection: {
+    stream: "AsyncResult",
+    stream_scalars: "AsyncScalarResult",
+    execution_options: "AsyncConnection",
+    start: "AsyncConnection",
+  },
+  AsyncResult: {
+    scalars: "AsyncScalarResult",
+    mappings: "AsyncMappingResult",
+    unique: "AsyncResult",
+    columns: "AsyncResult",
+    tuples: "AsyncResult",
+  },
   AsyncScalarResult: { unique: "AsyncScalarResult" },
-  AsyncMappingResult: { unique: "AsyncMappingResult" },
+  AsyncMappingResult: { unique: "AsyncMappingResult", columns: "AsyncMappingResult" },
   Session: { connection: "Connection" },
   DriverConnection: { cursor: "DriverCursor" },
 };
