@@ -24,7 +24,7 @@ export default defineRule({
       if (!ENGINE_FACTORIES.has(last) || (parts[0] !== "sqlalchemy" && parts[0] !== "sqlmodel")) continue;
       ctx.report(
         site.call,
-        `${last}() builds a second engine and connection pool outside the connector; use the connector's engine through get_db_session/initialize_database instead`,
+        `${last}() builds a second engine and connection pool outside the connector; use the connector's engine through ${ctx.config.sessionDependency[0] ?? "get_db_session"}/${ctx.config.lifecycle.startup} instead`,
       );
     }
   },

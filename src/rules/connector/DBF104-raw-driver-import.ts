@@ -29,7 +29,7 @@ export default defineRule({
     const report = (node: ImportAlias | { start: number; end: number }, driver: string, what: string): void => {
       ctx.report(
         node,
-        `${what} imports the database driver '${driver}' outside the connector; go through the connector's AsyncSession (get_db_session) instead of the raw driver`,
+        `${what} imports the database driver '${driver}' outside the connector; go through the connector's AsyncSession (${ctx.config.sessionDependency[0] ?? "get_db_session"}) instead of the raw driver`,
       );
     };
     for (const site of ctx.facts.imports) {

@@ -1,4 +1,4 @@
-import { BLOCKING_DRIVERS } from "../../semantic/knowledge/sqlalchemy.js";
+import { ASYNC_SESSION_SYNC_METHODS, BLOCKING_DRIVERS } from "../../semantic/knowledge/sqlalchemy.js";
 import { defineRule } from "../rule.js";
 
 const BLOCKING_RECEIVERS = new Set(["Session", "Connection", "Engine", "DriverConnection", "DriverCursor"]);
@@ -9,7 +9,7 @@ export default defineRule({
   severity: "error",
   summary: "A blocking database call inside `async def`",
   docs: {
-    what: "Reports, inside an `async def`, a call that blocks the event loop on the database: a method of a sync `Session`/`Connection`/`Engine`, or a blocking driver call (`psycopg2.connect`, `sqlite3.connect` and every method of their connections and cursors). Calls in plain `def` functions, in lambdas, and in functions handed to `run_sync`, `run_in_executor` or `asyncio.to_thread` are not reported.",
+    what: "Reports, inside an `async def`, a call that blocks the event loop on the database: a method of a sync `Session`/`Connection`/`Engine`, or a blocking driver call (`psycopg2.connect`, `sqlite3.connect` and every method of their connections and cursors). Identity-map methods without I/O (`add`, `expunge`, `expire`, ...), calls in plain `def` functions, in lambdas, and in functions handed to `run_sync`, `run_in_executor` or `asyncio.to_thread` are not reported.",
     why: "While a sync call waits for the database, the whole event loop waits with it: every other request on that worker stalls.",
     example: {
       bad: 'import sqlite3  # dbfence: ignore[DBF104] the example needs the driver\n\n\nasync def cached(key: str) -> object:\n    conn = sqlite3.connect("cache.db")\n    return key\n',
@@ -23,6 +23,8 @@ export default defineRule({
       if (fn.lambdas.some((l) => l.start <= site.call.start && site.call.end <= l.end)) continue;
       let what: string | null = null;
       if (site.receiver?.t === "db" && BLOCKING_RECEIVERS.has(site.receiver.db) && site.method) {
+        // `session.add(x)` and friends only touch the identity map: no I/O, nothing blocks.
+        if (site.receiver.db === "Session" && ASYNC_SESSION_SYNC_METHODS.has(site.method)) continue;
         what = `${site.receiver.db}.${site.method}()`;
       } else if (site.qname) {
         const parts = site.qname.split(".");

@@ -25,7 +25,7 @@ export default defineRule({
         const what = site.where === "return" ? "return type" : site.where;
         ctx.report(
           node.at,
-          `${what} annotated with the sync Session${node.via ? ` (through '${node.via}')` : ""}; annotate it as AsyncSession and receive it from the connector's get_db_session`,
+          `${what} annotated with the sync Session${node.via ? ` (through '${node.via}')` : ""}; annotate it as AsyncSession and receive it from the connector's ${ctx.config.sessionDependency[0] ?? "get_db_session"}`,
         );
       }
     }

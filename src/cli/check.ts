@@ -1,0 +1,76 @@
+/** `dbfence check`: the analyzer with a reporter. */
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { runCheck } from "../engine/run.js";
+import { decodePythonSource } from "../files/decode.js";
+import { formatResult, isOutputFormat, OUTPUT_FORMATS } from "../reporters/index.js";
+import { ruleMetas } from "../rules/index.js";
+import { VERSION } from "../version.js";
+import { type Command, fail, loadProject, ruleCodes } from "./common.js";
+
+export const checkCommand: Command = {
+  name: "check",
+  summary: "check Python files (default: the current folder)",
+  help: `Usage: dbfence check [PATHS...] [options]
+
+Options:
+  --format text|json|sarif|github      output format (default: text)
+  --config FILE                        use this config file instead of discovering one
+  --select CODES                       only these rule codes or prefixes (comma-separated, e.g. DBF1,DBF401)
+  --ignore CODES                       skip these rule codes or prefixes
+  --strict                             warnings also make the exit code 1
+  --statistics                         text format: counts per rule instead of each finding
+  --no-color                           no ANSI colours (also NO_COLOR=1)
+`,
+  run(args) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        format: { type: "string", default: "text" },
+        config: { type: "string" },
+        select: { type: "string" },
+        ignore: { type: "string" },
+        strict: { type: "boolean", default: false },
+        statistics: { type: "boolean", default: false },
+        "no-color": { type: "boolean", default: false },
+      },
+    });
+    const format = values.format as string;
+    if (!isOutputFormat(format)) fail(`--format must be one of ${OUTPUT_FORMATS.join(", ")}, got '${format}'`);
+    const { loaded, paths } = loadProject(positionals, values.config);
+    const select = ruleCodes(values.select, "--select");
+    const ignore = ruleCodes(values.ignore, "--ignore");
+    const result = runCheck({ loaded, paths, ...(select ? { select } : {}), ...(ignore ? { ignore } : {}) });
+    for (const n of result.notices) process.stderr.write(`dbfence: warning: ${n}\n`);
+    const color = format === "text" && !values["no-color"] && !process.env.NO_COLOR && process.stdout.isTTY === true;
+    const out = formatResult(format, result, ruleMetas(), {
+      toolVersion: VERSION,
+      color,
+      statistics: values.statistics,
+      sourceLine: sourceLines(loaded.root),
+    });
+    process.stdout.write(out);
+    const failing = result.summary.errors > 0 || (values.strict && result.summary.warnings > 0);
+    return failing ? 1 : 0;
+  },
+};
+
+/** Source lines for the text reporter, read once per file. */
+export function sourceLines(root: string): (rel: string, line: number) => string | undefined {
+  const cache = new Map<string, string[]>();
+  return (rel, line) => {
+    let lines = cache.get(rel);
+    if (!lines) {
+      try {
+        const decoded = decodePythonSource(fs.readFileSync(path.resolve(root, rel)));
+        lines = decoded.ok ? decoded.text.split(/\r\n|\r|\n/) : [];
+      } catch {
+        lines = [];
+      }
+      cache.set(rel, lines);
+    }
+    return lines[line - 1];
+  };
+}

@@ -1,0 +1,69 @@
+/** What every command shares: usage errors, project loading from PATHS and --config, rule-code options. */
+import fs from "node:fs";
+import path from "node:path";
+import { type LoadedConfig, loadConfig } from "../config/load.js";
+import { RULES_BY_CODE } from "../rules/index.js";
+
+/** A usage error: the CLI prints `dbfence: <message>` on stderr and exits 2. */
+export class UsageError extends Error {}
+
+export function fail(message: string): never {
+  throw new UsageError(message);
+}
+
+export interface Command {
+  name: string;
+  /** One line for `dbfence --help`. */
+  summary: string;
+  /** `dbfence <name> --help` text: usage line and options. */
+  help: string;
+  run(args: string[]): number | Promise<number>;
+}
+
+/** Parses `--select`/`--ignore` values: rule codes or prefixes that match at least one rule. */
+export function ruleCodes(value: string | undefined, option: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const list = value
+    .split(",")
+    .map((s) => s.trim().toUpperCase())
+    .filter(Boolean);
+  const known = [...RULES_BY_CODE.keys()];
+  for (const c of list) {
+    if (!/^DBF\d{0,3}$/.test(c)) fail(`${option}: '${c}' is not a rule code or prefix (like DBF401 or DBF4)`);
+    if (!known.some((k) => k.startsWith(c))) fail(`${option}: no rule matches '${c}'; 'dbfence rules' lists them`);
+  }
+  return list;
+}
+
+export function isInside(p: string, dir: string): boolean {
+  const rel = path.relative(dir, p);
+  return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+}
+
+export interface Project {
+  loaded: LoadedConfig;
+  /** Absolute paths to report on. */
+  paths: string[];
+}
+
+/** Resolves PATHS (default `.`) and the config (discovered, or `--config FILE`). */
+export function loadProject(positionals: string[], configFile: string | undefined): Project {
+  const paths = (positionals.length > 0 ? positionals : ["."]).map((p) => path.resolve(p));
+  for (const p of paths) if (!fs.existsSync(p)) fail(`path '${path.relative(process.cwd(), p) || p}' does not exist`);
+  const loaded = loadConfig({
+    startPath: paths[0] as string,
+    ...(configFile ? { configFile: path.resolve(configFile) } : {}),
+  });
+  // An explicit --config elsewhere (ci/dbfence.toml) configures the project; it does not move its root.
+  if (configFile && !paths.every((p) => isInside(p, loaded.root))) {
+    const cwd = process.cwd();
+    const first = paths[0] as string;
+    loaded.root = paths.every((p) => isInside(p, cwd))
+      ? cwd
+      : fs.statSync(first).isDirectory()
+        ? first
+        : path.dirname(first);
+  }
+  const onlyRoot = paths.length === 1 && paths[0] === loaded.root;
+  return { loaded, paths: onlyRoot ? [loaded.root] : paths };
+}
