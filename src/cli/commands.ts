@@ -2,5 +2,12 @@
 import { checkCommand } from "./check.js";
 import type { Command } from "./common.js";
 import { explainCommand, rulesCommand } from "./docs-commands.js";
+import { probeCommand } from "./probe.js";
 
-export const COMMANDS: readonly Command[] = [checkCommand, rulesCommand, explainCommand];
+// biome-ignore format: one command per line keeps additions from colliding
+export const COMMANDS: readonly Command[] = [
+  checkCommand,
+  rulesCommand,
+  explainCommand,
+  probeCommand,
+];
