@@ -401,7 +401,8 @@ export class TypeInference {
     if (func.kind === "Attribute") {
       const recv = this.valueType(func.value, ctx);
       if (recv?.t === "db") {
-        const result = METHOD_RESULTS[recv.db]?.[func.attr];
+        const methods = METHOD_RESULTS[recv.db];
+        const result = methods && Object.hasOwn(methods, func.attr) ? methods[func.attr] : undefined;
         return result ? { t: "db", db: result } : null;
       }
       if (recv?.t === "instance") return this.methodReturnType(recv.module, recv.cls, func.attr);

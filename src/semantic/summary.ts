@@ -78,10 +78,18 @@ export function absoluteModule(importer: string, isPackage: boolean, level: numb
   return [...base, ...(module ? module.split(".") : [])].join(".");
 }
 
+/**
+ * A record keyed by Python names: no prototype, so names like `constructor` or `__proto__` are plain keys.
+ * (JSON round-trips turn it into an ordinary object; readers use `own()`.)
+ */
+export function dict<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 export function functionSig(f: FunctionDef): FunctionSig {
   const yields: Expr[] = [];
   const returnValues: Expr[] = [];
-  const locals: Record<string, Expr> = {};
+  const locals: Record<string, Expr> = dict();
   const awaits: FunctionSig["awaits"] = [];
   const callees: Expr[] = [];
   let afterYield = false;
@@ -116,8 +124,8 @@ export function functionSig(f: FunctionDef): FunctionSig {
 }
 
 function classSummary(c: ClassDef): ClassSummary {
-  const attrs: Record<string, ClassAttr[]> = {};
-  const methods: Record<string, FunctionSig> = {};
+  const attrs: Record<string, ClassAttr[]> = dict();
+  const methods: Record<string, FunctionSig> = dict();
   const add = (name: string, attr: ClassAttr): void => {
     const list = attrs[name];
     if (list) list.push(attr);
@@ -173,8 +181,8 @@ export function summarizeModule(
     module,
     path,
     isPackage,
-    imports: {},
-    symbols: {},
+    imports: dict(),
+    symbols: dict(),
     exportsAll: null,
     wiring: collectWiring(tree),
   };

@@ -6,7 +6,7 @@
  */
 import type { Call, Expr, FunctionDef, Module, Stmt } from "../parser/ast.js";
 import { stmtExprs, walkExpr, walkStmts } from "../parser/walk.js";
-import { type FunctionSig, functionSig } from "./summary.js";
+import { dict, type FunctionSig, functionSig } from "./summary.js";
 
 /** `null` scope: module level; otherwise the name of the top-level function (an app factory). */
 type Scope = string | null;
@@ -66,7 +66,7 @@ const ROUTE_DECORATORS = new Set([
 ]);
 
 export function collectWiring(tree: Module): WiringFacts {
-  const facts: WiringFacts = { objects: [], routes: [], edges: [], events: [], localFunctions: {} };
+  const facts: WiringFacts = { objects: [], routes: [], edges: [], events: [], localFunctions: dict() };
   collectScope(tree.body, null, facts);
   for (const s of tree.body) {
     if (s.kind === "FunctionDef") collectScope(s.body, s.name, facts);
@@ -78,7 +78,7 @@ function collectScope(body: Stmt[], scope: Scope, facts: WiringFacts): void {
   walkStmts(body, (s) => {
     if (s.kind === "FunctionDef") {
       if (scope !== null) {
-        const fns = facts.localFunctions[scope] ?? {};
+        const fns = facts.localFunctions[scope] ?? dict<FunctionSig>();
         fns[s.name] = functionSig(s);
         facts.localFunctions[scope] = fns;
       }
