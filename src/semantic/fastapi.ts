@@ -58,6 +58,13 @@ class DependencyWalker {
     const fromDefault = this.infer.dependsTarget(p.default, ctx);
     if (fromDefault)
       return this.dependency(fromDefault.target ?? annotatedBase(p.annotation, ctx, this.infer), ctx, depth);
+    // `DB = Depends(get_db_session)` at module level, then `session: AsyncSession = DB`.
+    const aliased = p.default ? this.infer.dealias(this.infer.resolveExpr(p.default, ctx)) : null;
+    if (aliased?.kind === "symbol" && aliased.def.kind === "assign" && aliased.def.value) {
+      const mctx = this.infer.moduleContext(aliased.module);
+      const d = this.infer.dependsTarget(aliased.def.value, mctx);
+      if (d) return this.dependency(d.target ?? annotatedBase(p.annotation, ctx, this.infer), mctx, depth);
+    }
     const fromAnnotated = this.infer.annotatedDepends(p.annotation, ctx);
     if (fromAnnotated) {
       const target = fromAnnotated.target ?? annotatedBase(p.annotation, ctx, this.infer);
