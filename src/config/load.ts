@@ -40,6 +40,16 @@ export interface DbfenceConfig {
   perFileIgnores: Record<string, string[]>;
   requireReason: boolean;
   exceptions: ExceptionEntry[];
+  thresholds: Thresholds;
+}
+
+/** `[thresholds]`: the policy targets `dbfence metrics --check` enforces. */
+export interface Thresholds {
+  connectorUsagePointsMin: number;
+  asyncEndpointsPercentMin: number;
+  healthLatencyMsMax: number;
+  coveragePercentMin: number;
+  violationsPerWeekMax: number;
 }
 
 export interface LoadedConfig {
@@ -222,6 +232,13 @@ function toConfig(options: ParsedOptions, lines: number[]): DbfenceConfig {
       expires: entry.expires ?? null,
       line: lines[index] ?? 1,
     })),
+    thresholds: {
+      connectorUsagePointsMin: options.thresholds["connector-usage-points-min"],
+      asyncEndpointsPercentMin: options.thresholds["async-endpoints-percent-min"],
+      healthLatencyMsMax: options.thresholds["health-latency-ms-max"],
+      coveragePercentMin: options.thresholds["coverage-percent-min"],
+      violationsPerWeekMax: options.thresholds["violations-per-week-max"],
+    },
   };
 }
 

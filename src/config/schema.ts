@@ -93,6 +93,18 @@ const lifecycleDefault = {
   shutdown: "shutdown_database",
 };
 
+/** Policy thresholds for `dbfence metrics --check` (the seed's targets). */
+export const THRESHOLD_DEFAULTS = {
+  "connector-usage-points-min": 50,
+  "async-endpoints-percent-min": 95,
+  "health-latency-ms-max": 1000,
+  "coverage-percent-min": 80,
+  "violations-per-week-max": 0,
+};
+
+const nonNegative = (what: string) => z.number({ error: `expected ${what}` }).min(0, { error: "must not be negative" });
+const percent = nonNegative("a percentage (0-100)").max(100, { error: "must be at most 100" });
+
 const exceptionEntry = z.strictObject(
   {
     path: glob.describe("files the exception covers (glob relative to the project root)"),
@@ -168,6 +180,25 @@ export const optionsSchema = z.strictObject(
       .default([])
       .describe(
         'reviewed, time-boxed exceptions: `path` (glob), `rules` (codes), `reason`, optional `approved-by` and `expires` (a TOML date or a `"YYYY-MM-DD"` string)',
+      ),
+    thresholds: z
+      .strictObject(
+        {
+          "connector-usage-points-min": nonNegative("a whole number")
+            .int({ error: "expected a whole number" })
+            .default(THRESHOLD_DEFAULTS["connector-usage-points-min"]),
+          "async-endpoints-percent-min": percent.default(THRESHOLD_DEFAULTS["async-endpoints-percent-min"]),
+          "health-latency-ms-max": nonNegative("a number of milliseconds").default(
+            THRESHOLD_DEFAULTS["health-latency-ms-max"],
+          ),
+          "coverage-percent-min": percent.default(THRESHOLD_DEFAULTS["coverage-percent-min"]),
+          "violations-per-week-max": nonNegative("a number").default(THRESHOLD_DEFAULTS["violations-per-week-max"]),
+        },
+        { error: "expected a table" },
+      )
+      .default({ ...THRESHOLD_DEFAULTS })
+      .describe(
+        "policy targets `dbfence metrics --check` enforces (see docs/commands/metrics.md); a partial table keeps the other defaults",
       ),
   },
   { error: "expected a table" },

@@ -197,6 +197,13 @@ const EVERY_KEY_CONFIG: DbfenceConfig = {
       line: 20,
     },
   ],
+  thresholds: {
+    connectorUsagePointsMin: 50,
+    asyncEndpointsPercentMin: 95,
+    healthLatencyMsMax: 1000,
+    coveragePercentMin: 80,
+    violationsPerWeekMax: 0,
+  },
 };
 
 test("every key round-trips from dbfence.toml", () => {

@@ -13,8 +13,8 @@ test("an unknown top-level key names the file and the key, with a suggestion", (
   assert.equal(error.file, path.resolve("dbfence.toml"));
   const snake = configError(() => parseDbfence("extend_exclude = []"));
   assert.equal(snake.message, "dbfence.toml: unknown key 'extend_exclude' (did you mean 'extend-exclude'?)");
-  const unrelated = configError(() => parseDbfence("thresholds = { max = 3 }"));
-  assert.equal(unrelated.message, "dbfence.toml: unknown key 'thresholds'");
+  const unrelated = configError(() => parseDbfence("limits = { max = 3 }"));
+  assert.equal(unrelated.message, "dbfence.toml: unknown key 'limits'");
 });
 
 test("an unknown nested key under [tool.dbfence] names the table and the key", () => {

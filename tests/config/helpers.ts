@@ -77,4 +77,11 @@ export const DEFAULTS: DbfenceConfig = {
   perFileIgnores: {},
   requireReason: true,
   exceptions: [],
+  thresholds: {
+    connectorUsagePointsMin: 50,
+    asyncEndpointsPercentMin: 95,
+    healthLatencyMsMax: 1000,
+    coveragePercentMin: 80,
+    violationsPerWeekMax: 0,
+  },
 };
