@@ -1,0 +1,237 @@
+/**
+ * Fingerprints of findings and the baseline file (`.dbfence-baseline.json`).
+ *
+ * A fingerprint identifies a finding across unrelated edits: sha256 of the rule code, the file path,
+ * the source text of the reported span with whitespace collapsed, and the finding's occurrence index
+ * among findings with the same (code, path, text). Line and column are not part of it, so code added
+ * above or below a finding leaves it alone; re-indenting or re-wrapping the reported expression does
+ * too. Editing the reported expression itself, or moving it to another file, makes it a new finding.
+ *
+ * `check --diff` uses the same fingerprints to tell the findings of the working tree from those of a
+ * git revision.
+ */
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { decodePythonSource } from "../files/decode.js";
+import type { Finding } from "../types.js";
+import { TOOL_NAME } from "../types.js";
+
+export const BASELINE_FILE = ".dbfence-baseline.json";
+export const BASELINE_VERSION = 1;
+
+/**
+ * Codes `dbfence baseline` never records: a file that does not parse is not checked at all (DBF900),
+ * and an expired exception must be renewed or its findings fixed, not hidden a second way (DBF903).
+ */
+export const NEVER_BASELINED: ReadonlySet<string> = new Set(["DBF900", "DBF903"]);
+
+export interface BaselineEntry {
+  fingerprint: string;
+  code: string;
+  /** Relative to the project root, `/` separators. */
+  path: string;
+  /** Informational: where the finding was when the baseline was written. Matching ignores it. */
+  line: number;
+  message: string;
+}
+
+export interface Baseline {
+  version: 1;
+  tool: { name: string; version: string };
+  entries: BaselineEntry[];
+}
+
+/** A baseline file that cannot be read or is not a dbfence baseline (the CLI exits 2). */
+export class BaselineError extends Error {}
+
+/** The decoded text of a file by its root-relative path, or null when it cannot be read. */
+export type SourceLookup = (rel: string) => string | null;
+
+/** Reads files under `root` once each. */
+export function fileSources(root: string): SourceLookup {
+  const cache = new Map<string, string | null>();
+  return (rel) => {
+    if (cache.has(rel)) return cache.get(rel) ?? null;
+    let text: string | null = null;
+    try {
+      const decoded = decodePythonSource(fs.readFileSync(path.resolve(root, rel)));
+      text = decoded.ok ? decoded.text : null;
+    } catch {
+      text = null;
+    }
+    cache.set(rel, text);
+    return text;
+  };
+}
+
+/** The source of a finding's span: 1-based lines, code-point columns, end exclusive. */
+export function spanText(text: string, f: Pick<Finding, "line" | "column" | "endLine" | "endColumn">): string {
+  const lines = text.split(/\r\n|\r|\n/);
+  const out: string[] = [];
+  for (let n = f.line; n <= Math.max(f.line, f.endLine) && n <= lines.length; n++) {
+    const chars = Array.from(lines[n - 1] as string);
+    const from = n === f.line ? Math.max(f.column, 1) - 1 : 0;
+    const to = n === f.endLine ? Math.max(f.endColumn, 1) - 1 : chars.length;
+    out.push(chars.slice(from, Math.max(from, to)).join(""));
+  }
+  return out.join("\n");
+}
+
+/** Whitespace runs become one space; leading and trailing whitespace goes. */
+export function normaliseSource(text: string): string {
+  return text.replace(/\s+/g, " ").trim();
+}
+
+function positionOrder(a: Finding, b: Finding): number {
+  return (
+    a.line - b.line ||
+    a.column - b.column ||
+    a.endLine - b.endLine ||
+    a.endColumn - b.endColumn ||
+    (a.message < b.message ? -1 : a.message > b.message ? 1 : 0)
+  );
+}
+
+/** One fingerprint per finding, in the order of `findings`. */
+export function fingerprintFindings(findings: readonly Finding[], source: SourceLookup): string[] {
+  const keys = findings.map((f) => {
+    const text = source(f.path);
+    return `${f.code}\0${f.path}\0${text === null ? "" : normaliseSource(spanText(text, f))}`;
+  });
+  const groups = new Map<string, number[]>();
+  keys.forEach((k, i) => {
+    const g = groups.get(k);
+    if (g) g.push(i);
+    else groups.set(k, [i]);
+  });
+  const out: string[] = new Array(findings.length);
+  for (const [key, members] of groups) {
+    members.sort((a, b) => positionOrder(findings[a] as Finding, findings[b] as Finding));
+    members.forEach((i, occurrence) => {
+      out[i] = createHash("sha256").update(`${key}\0${occurrence}`).digest("hex");
+    });
+  }
+  return out;
+}
+
+function compareEntries(a: BaselineEntry, b: BaselineEntry): number {
+  const s = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return s(a.path, b.path) || a.line - b.line || s(a.code, b.code) || s(a.fingerprint, b.fingerprint);
+}
+
+/** The baseline of these findings (DBF900/DBF903 left out), entries sorted by path, line, code. */
+export function makeBaseline(
+  findings: readonly Finding[],
+  fingerprints: readonly string[],
+  toolVersion: string,
+): Baseline {
+  const entries: BaselineEntry[] = [];
+  findings.forEach((f, i) => {
+    if (NEVER_BASELINED.has(f.code)) return;
+    entries.push({
+      fingerprint: fingerprints[i] as string,
+      code: f.code,
+      path: f.path,
+      line: f.line,
+      message: f.message,
+    });
+  });
+  return {
+    version: BASELINE_VERSION,
+    tool: { name: TOOL_NAME, version: toolVersion },
+    entries: entries.sort(compareEntries),
+  };
+}
+
+/** Two-space JSON with one entry per block and a trailing newline: diffs stay small and readable. */
+export function serializeBaseline(b: Baseline): string {
+  return `${JSON.stringify({ ...b, entries: [...b.entries].sort(compareEntries) }, null, 2)}\n`;
+}
+
+export function parseBaseline(text: string, shown: string): Baseline {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (e) {
+    throw new BaselineError(`${shown}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  const bad = (what: string): never => {
+    throw new BaselineError(`${shown}: not a dbfence baseline: ${what}; write it with 'dbfence baseline'`);
+  };
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) bad("expected a JSON object");
+  const o = doc as Record<string, unknown>;
+  if (o.version !== BASELINE_VERSION) {
+    bad(`'version' must be ${BASELINE_VERSION}, got ${JSON.stringify(o.version)}`);
+  }
+  if (!Array.isArray(o.entries)) bad("'entries' must be an array");
+  const entries: BaselineEntry[] = [];
+  (o.entries as unknown[]).forEach((e, i) => {
+    const r = (typeof e === "object" && e !== null ? e : {}) as Record<string, unknown>;
+    const str = (k: string) =>
+      typeof r[k] === "string" ? (r[k] as string) : bad(`entries[${i}].${k} must be a string`);
+    entries.push({
+      fingerprint: str("fingerprint"),
+      code: str("code"),
+      path: str("path"),
+      line: typeof r.line === "number" ? r.line : 0,
+      message: typeof r.message === "string" ? r.message : "",
+    });
+  });
+  const tool = (typeof o.tool === "object" && o.tool !== null ? o.tool : {}) as Record<string, unknown>;
+  return {
+    version: BASELINE_VERSION,
+    tool: { name: String(tool.name ?? TOOL_NAME), version: String(tool.version ?? "") },
+    entries,
+  };
+}
+
+/** Reads a baseline file; `shown` names it in messages. */
+export function readBaseline(file: string, shown = file): Baseline {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new BaselineError(
+      `${shown}: ${code === "ENOENT" ? "baseline file not found" : `cannot read (${code ?? String(e)})`}`,
+    );
+  }
+  return parseBaseline(text, shown);
+}
+
+export interface BaselineMatch {
+  /** Findings not in the baseline: the ones to report. */
+  kept: Finding[];
+  /** Findings the baseline accounts for. */
+  baselined: Finding[];
+  /** Entries that match no finding although their file and code were checked: fixed (or edited) code. */
+  stale: BaselineEntry[];
+}
+
+/**
+ * Splits findings by the baseline. `inScope` says whether an entry's file and code were checked in
+ * this run (PATHS and --select narrow a run): only those can be stale.
+ */
+export function matchBaseline(
+  findings: readonly Finding[],
+  fingerprints: readonly string[],
+  baseline: Baseline,
+  inScope: (entry: BaselineEntry) => boolean,
+): BaselineMatch {
+  const known = new Set(baseline.entries.map((e) => e.fingerprint));
+  const seen = new Set<string>();
+  const kept: Finding[] = [];
+  const baselined: Finding[] = [];
+  findings.forEach((f, i) => {
+    const fp = fingerprints[i] as string;
+    if (known.has(fp) && !NEVER_BASELINED.has(f.code)) {
+      baselined.push(f);
+      seen.add(fp);
+    } else {
+      kept.push(f);
+    }
+  });
+  const stale = baseline.entries.filter((e) => !seen.has(e.fingerprint) && inScope(e)).sort(compareEntries);
+  return { kept, baselined, stale };
+}
