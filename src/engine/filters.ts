@@ -5,10 +5,11 @@
  */
 import type { DbfenceConfig } from "../config/load.js";
 import { compileGlobs } from "../files/globs.js";
+import { unusedSuppressionFix } from "../fix/suppression.js";
 import type { Comment } from "../parser/ast.js";
 import type { LineMap } from "../parser/lines.js";
-import type { Finding } from "../types.js";
-import { parseSuppressions } from "./suppressions.js";
+import type { Finding, Fix } from "../types.js";
+import { parseSuppressions, type Suppression } from "./suppressions.js";
 
 export interface FilterContext {
   config: DbfenceConfig;
@@ -107,7 +108,7 @@ function applyComments(findings: Finding[], fc: FilterContext, extra: Finding[])
           endLine: end.line,
           endColumn: end.column,
           message: `'${directive}' names ${unused.join(", ")} but ${unused.length === 1 ? "no such finding is" : "none of these findings are"} reported on this line; remove ${unused.length === s.codes.length ? "the comment" : "the unused codes"} so it cannot hide a future violation`,
-          fix: null,
+          fix: unusedFix(info, s, unused),
         });
       }
       if (fc.config.requireReason && s.reason === "") {
@@ -131,4 +132,10 @@ function applyComments(findings: Finding[], fc: FilterContext, extra: Finding[])
   }
   for (const list of byPath.values()) kept.push(...list);
   return kept;
+}
+
+/** DBF901's fix: drop the unused codes, or the directive when none is left (see src/fix/suppression.ts). */
+function unusedFix(info: { comments: Comment[]; lines: LineMap }, s: Suppression, unused: string[]): Fix | null {
+  const comment = info.comments.find((c) => c.start <= s.start && s.start < c.start + c.text.length);
+  return comment ? unusedSuppressionFix(comment, { kind: s.kind, start: s.start, unused }, info.lines) : null;
 }

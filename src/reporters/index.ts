@@ -38,6 +38,8 @@ export interface ReporterOptions {
   statistics?: boolean;
   /** text: the source line shown under each finding. */
   sourceLine?: SourceLineLookup;
+  /** text: a `[*] N fixable with --fix` line after the summary (the CLI's `check`). */
+  fixHint?: { unsafe: boolean };
 }
 
 export function formatResult(

@@ -17,6 +17,11 @@ export interface TextReporterOptions {
   statistics?: boolean;
   /** Where the source lines come from; without it only the finding lines are printed. */
   sourceLine?: SourceLineLookup;
+  /**
+   * Ruff's `[*] N fixable with --fix` line after the summary; `unsafe` when `--unsafe-fixes` was given
+   * (then unsafe fixes count as fixable too). Without it, no such line.
+   */
+  fixHint?: { unsafe: boolean };
 }
 
 /**
@@ -134,13 +139,18 @@ interface StatisticsRow {
 }
 
 /** One row per code: count descending, then code. Names come from the rule catalog when known. */
-export function statisticsRows(findings: readonly Finding[], rules: ReadonlyMap<string, RuleMeta>): StatisticsRow[] {
+export function statisticsRows(
+  findings: readonly Finding[],
+  rules: ReadonlyMap<string, RuleMeta>,
+  /** Which findings count as fixable (`[*]`); default: any with a fix. */
+  fixable: (f: Finding) => boolean = (f) => f.fix !== null,
+): StatisticsRow[] {
   const rows = new Map<string, StatisticsRow>();
   for (const finding of findings) {
     const row = rows.get(finding.code);
     if (row) {
       row.count += 1;
-      row.fixable ||= finding.fix !== null;
+      row.fixable ||= fixable(finding);
       if (finding.severity === "error") row.severity = "error";
     } else {
       rows.set(finding.code, {
@@ -148,15 +158,24 @@ export function statisticsRows(findings: readonly Finding[], rules: ReadonlyMap<
         code: finding.code,
         name: rules.get(finding.code)?.name ?? finding.name,
         severity: finding.severity,
-        fixable: finding.fix !== null,
+        fixable: fixable(finding),
       });
     }
   }
   return [...rows.values()].sort((a, b) => b.count - a.count || compareStrings(a.code, b.code));
 }
 
-function formatStatistics(result: CheckResult, rules: ReadonlyMap<string, RuleMeta>, style: Style): string[] {
-  const rows = statisticsRows(result.findings, rules);
+function formatStatistics(
+  result: CheckResult,
+  rules: ReadonlyMap<string, RuleMeta>,
+  style: Style,
+  fixHint: TextReporterOptions["fixHint"],
+): string[] {
+  const rows = statisticsRows(
+    result.findings,
+    rules,
+    fixHint ? (f) => applicable(f, rules, fixHint.unsafe) : undefined,
+  );
   const countWidth = Math.max(...rows.map((row) => String(row.count).length));
   const codeWidth = Math.max(...rows.map((row) => row.code.length));
   const anyFixable = rows.some((row) => row.fixable);
@@ -168,6 +187,36 @@ function formatStatistics(result: CheckResult, rules: ReadonlyMap<string, RuleMe
   });
 }
 
+/** The finding's fix is one `--fix` applies (with `--unsafe-fixes` when `unsafe`). */
+function applicable(f: Finding, rules: ReadonlyMap<string, RuleMeta>, unsafe: boolean): boolean {
+  if (!f.fix || f.fix.edits.length === 0) return false;
+  return unsafe || (f.fix.applicability ?? rules.get(f.code)?.fix?.applicability ?? "unsafe") === "safe";
+}
+
+/**
+ * `[*] 3 fixable with --fix (2 more with --fix --unsafe-fixes).`, or "" when no finding has a fix.
+ * A fix's own applicability wins over its rule's.
+ */
+export function fixableLine(
+  findings: readonly Finding[],
+  rules: ReadonlyMap<string, RuleMeta>,
+  unsafe: boolean,
+): string {
+  let safe = 0;
+  let risky = 0;
+  for (const f of findings) {
+    if (!f.fix || f.fix.edits.length === 0) continue;
+    if ((f.fix.applicability ?? rules.get(f.code)?.fix?.applicability ?? "unsafe") === "safe") safe++;
+    else risky++;
+  }
+  if (unsafe && safe + risky > 0) {
+    return `[*] ${safe + risky} fixable with --fix${risky > 0 ? " --unsafe-fixes" : ""}.`;
+  }
+  if (safe > 0)
+    return `[*] ${safe} fixable with --fix${risky > 0 ? ` (${risky} more with --fix --unsafe-fixes)` : ""}.`;
+  return risky > 0 ? `No safe fixes; ${risky} fixable with --fix --unsafe-fixes.` : "";
+}
+
 export function formatText(
   result: CheckResult,
   rules: ReadonlyMap<string, RuleMeta>,
@@ -177,13 +226,14 @@ export function formatText(
   const blocks: string[] = [];
   if (result.findings.length > 0) {
     if (options.statistics) {
-      blocks.push(formatStatistics(result, rules, style).join("\n"));
+      blocks.push(formatStatistics(result, rules, style, options.fixHint).join("\n"));
     } else {
       for (const finding of sortFindings(result.findings)) {
         blocks.push(formatFinding(finding, style, options.sourceLine).join("\n"));
       }
     }
   }
-  blocks.push(style.bold(summaryLine(result)));
+  const hint = options.fixHint ? fixableLine(result.findings, rules, options.fixHint.unsafe) : "";
+  blocks.push(style.bold(summaryLine(result)) + (hint ? `\n${hint}` : ""));
   return `${blocks.join("\n\n")}\n`;
 }

@@ -1,6 +1,6 @@
 /** The shape of a rule: its metadata (docs, severity, fix) and its check over one file's facts. */
 import type { DbfenceConfig } from "../config/load.js";
-import type { Expr } from "../parser/ast.js";
+import type { Expr, Module } from "../parser/ast.js";
 import type { LineMap } from "../parser/lines.js";
 import type { FileFacts } from "../semantic/analysis.js";
 import type { AppModel } from "../semantic/apps.js";
@@ -14,6 +14,8 @@ export interface RuleContext {
   config: DbfenceConfig;
   infer: TypeInference;
   lines: LineMap;
+  /** The file's syntax tree (fixes look at whole statements, imports and every use of a name). */
+  tree: Module;
   /** The module is (part of) the connector. */
   isConnector: boolean;
   /** The file matches `test-fixture-modules`. */

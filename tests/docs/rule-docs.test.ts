@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { REGENERATE_DOCS_COMMAND, ruleDocFiles } from "../../src/cli/explain.js";
 import { loadConfig } from "../../src/config/load.js";
 import { runCheck } from "../../src/engine/run.js";
+import { fixProject } from "../../src/fix/loop.js";
 import { ruleMetas } from "../../src/rules/index.js";
 import type { Finding, RuleMeta } from "../../src/types.js";
 import { docsDrift, RULE_DOCS_DIR } from "./gen.js";
@@ -102,6 +103,39 @@ describe("every good example is clean", () => {
   for (const r of metas) {
     test(`${r.code} ${r.name}`, () => {
       assert.deepEqual(check(r.docs.example.good).map(show), [], `${r.code}'s good example must yield no finding`);
+    });
+  }
+});
+
+/**
+ * What `--fix --unsafe-fixes` makes of a bad example: the whole fix loop runs, so a fix that leaves a
+ * suppression unused is followed by DBF901's. The rule's own fix must be among those applied.
+ */
+function fixExample(r: RuleMeta): { text: string; codes: string[] } {
+  const root = miniProject({ "example.py": r.docs.example.bad, "dbfence.toml": "" });
+  const loaded = loadConfig({ startPath: root });
+  const outcome = fixProject(loaded, [root], { unsafe: true });
+  assert.deepEqual(outcome.problems, [], `${r.code}: fixing the bad example reported problems`);
+  const file = outcome.changedFiles.find((f) => f.rel === "example.py");
+  return { text: file?.after ?? r.docs.example.bad, codes: outcome.applied.map((a) => a.code) };
+}
+
+describe("every fixed example is what the fix makes of the bad example", () => {
+  for (const r of metas.filter((m) => m.fix || m.docs.example.fixed !== undefined)) {
+    test(`${r.code} ${r.name}`, () => {
+      assert.ok(r.fix, `${r.code} has a fixed example but declares no fix`);
+      assert.ok(r.docs.example.fixed !== undefined, `${r.code} declares a fix but has no fixed example`);
+      assert.ok(r.docs.fixSafety?.trim(), `${r.code} declares a fix but explains no fix safety`);
+      const { text, codes } = fixExample(r);
+      assert.ok(codes.includes(r.code), `${r.code}'s own fix was not applied (applied: ${codes.join(", ") || "none"})`);
+      assert.equal(text, r.docs.example.fixed, `${r.code}: the fix of the bad example differs from the fixed example`);
+      assert.deepEqual(
+        check(text)
+          .filter((f) => f.code === r.code)
+          .map(show),
+        [],
+        `${r.code}: the fixed example is clean`,
+      );
     });
   }
 });

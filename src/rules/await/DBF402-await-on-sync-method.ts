@@ -1,3 +1,4 @@
+import { removeAwaitFix } from "../../fix/await.js";
 import { ASYNC_SESSION_SYNC_METHODS } from "../../semantic/knowledge/sqlalchemy.js";
 import { defineRule } from "../rule.js";
 
@@ -12,8 +13,13 @@ export default defineRule({
     example: {
       bad: "from sqlalchemy.ext.asyncio import AsyncSession\n\n\nasync def save(session: AsyncSession, item: object) -> None:\n    await session.add(item)\n    await session.commit()\n",
       good: "from sqlalchemy.ext.asyncio import AsyncSession\n\n\nasync def save(session: AsyncSession, item: object) -> None:\n    session.add(item)\n    await session.commit()\n",
+      fixed:
+        "from sqlalchemy.ext.asyncio import AsyncSession\n\n\nasync def save(session: AsyncSession, item: object) -> None:\n    session.add(item)\n    await session.commit()\n",
     },
+    fixSafety:
+      "Safe: awaiting the plain value the method returns raises TypeError every time, so removing `await` takes away no working behaviour. Only the keyword goes; parentheses around the call stay.",
   },
+  fix: { applicability: "safe", description: "Remove `await`" },
   check(ctx) {
     for (const site of ctx.facts.calls) {
       if (!site.awaited || !site.method || site.receiver?.t !== "db" || site.receiver.db !== "AsyncSession") continue;
@@ -21,6 +27,7 @@ export default defineRule({
       ctx.report(
         site.parent ?? site.call,
         `AsyncSession.${site.method}() is a sync method; awaiting its result raises TypeError at runtime — remove 'await'`,
+        site.parent ? removeAwaitFix(site.parent, ctx) : undefined,
       );
     }
   },

@@ -1,3 +1,4 @@
+import { asyncDefFix } from "../../fix/await.js";
 import { defineRule } from "../rule.js";
 import { describeChain, routeHandlers } from "./handlers.js";
 
@@ -12,14 +13,20 @@ export default defineRule({
     example: {
       bad: 'from fastapi import APIRouter, Depends\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\nfrom core.database import get_db_session\n\nrouter = APIRouter()\n\n\n@router.get("/items")\ndef list_items(session: AsyncSession = Depends(get_db_session)) -> list[int]:\n    return []\n',
       good: 'from fastapi import APIRouter, Depends\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\nfrom core.database import get_db_session\n\nrouter = APIRouter()\n\n\n@router.get("/items")\nasync def list_items(session: AsyncSession = Depends(get_db_session)) -> list[int]:\n    return []\n',
+      fixed:
+        'from fastapi import APIRouter, Depends\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\nfrom core.database import get_db_session\n\nrouter = APIRouter()\n\n\n@router.get("/items")\nasync def list_items(session: AsyncSession = Depends(get_db_session)) -> list[int]:\n    return []\n',
     },
+    fixSafety:
+      "Unsafe: an `async def` handler runs on the event loop, so a blocking call left in its body (a sync query, `time.sleep`, file or network I/O) then stalls every request instead of one worker thread, and code that calls the handler directly (tests, other functions) gets a coroutine it must await. After the fix, await the session's coroutine methods (DBF401 offers that fix) and review the body and the direct callers.",
   },
+  fix: { applicability: "unsafe", description: "Make the handler `async def`" },
   check(ctx) {
     for (const h of routeHandlers(ctx)) {
       if (h.fn.def.isAsync || !h.chain) continue;
       ctx.report(
         { start: h.fn.def.defStart, end: h.fn.def.nameStart + h.fn.def.name.length },
         `handler '${h.fn.def.name}' uses the database through ${describeChain(h.chain)} but is a plain 'def', so FastAPI runs it in the thread pool; make it 'async def' and await the session`,
+        asyncDefFix(h.fn.def, ctx),
       );
     }
   },

@@ -1,4 +1,5 @@
 import { compileGlobs } from "../../files/globs.js";
+import { asyncDefFix } from "../../fix/await.js";
 import { defineRule } from "../rule.js";
 import { routeHandlers } from "./handlers.js";
 
@@ -13,8 +14,13 @@ export default defineRule({
     example: {
       bad: 'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/ping")\ndef ping() -> dict[str, str]:\n    return {"ping": "pong"}\n',
       good: 'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/ping")\nasync def ping() -> dict[str, str]:\n    return {"ping": "pong"}\n',
+      fixed:
+        'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/ping")\nasync def ping() -> dict[str, str]:\n    return {"ping": "pong"}\n',
     },
+    fixSafety:
+      "Unsafe: an `async def` handler runs on the event loop, so a blocking call in its body (file or network I/O, `time.sleep`, a CPU-heavy loop) then stalls every request instead of one worker thread, and code that calls the handler directly gets a coroutine it must await. Review the body and the direct callers; move blocking work to `run_in_threadpool`.",
   },
+  fix: { applicability: "unsafe", description: "Make the handler `async def`" },
   check(ctx) {
     const apiPaths = ctx.config.apiPaths.map((p) =>
       /[*?[{]/.test(p) ? p : p === "." ? "." : `${p.replace(/\/$/, "")}/**`,
@@ -25,6 +31,7 @@ export default defineRule({
       ctx.report(
         { start: h.fn.def.defStart, end: h.fn.def.nameStart + h.fn.def.name.length },
         `handler '${h.fn.def.name}' is a plain 'def'; the policy wants 'async def' endpoints (FastAPI runs 'def' handlers in its thread pool)`,
+        asyncDefFix(h.fn.def, ctx),
       );
     }
   },

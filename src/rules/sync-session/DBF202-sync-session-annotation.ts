@@ -1,9 +1,11 @@
+import { annotationFix } from "../../fix/session.js";
 import type { Expr } from "../../parser/ast.js";
 import { exprChildren } from "../../parser/walk.js";
 import type { NameContext, TypeInference } from "../../semantic/infer.js";
 import { SYNC_SESSION_CLASSES } from "../../semantic/knowledge/sqlalchemy.js";
 import { qualifiedName } from "../../semantic/project.js";
-import { defineRule } from "../rule.js";
+import type { Fix } from "../../types.js";
+import { defineRule, type RuleContext } from "../rule.js";
 
 export default defineRule({
   code: "DBF202",
@@ -16,7 +18,16 @@ export default defineRule({
     example: {
       bad: "from typing import Optional\n\nfrom sqlalchemy.orm import Session  # dbfence: ignore[DBF201] example\n\n\ndef find(session: Optional[Session]) -> None:\n    pass\n",
       good: "from typing import Optional\n\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\n\ndef find(session: Optional[AsyncSession]) -> None:\n    pass\n",
+      fixed:
+        "from typing import Optional\n\nfrom sqlalchemy.ext.asyncio import AsyncSession\n\n\ndef find(session: Optional[AsyncSession]) -> None:\n    pass\n",
     },
+    fixSafety:
+      "Unsafe: the annotation then promises an AsyncSession while the value may still be a sync one (from a sync dependency), and the sync calls on it must become awaited calls. When the file imports `Session` by name, the fix is DBF201's whole-file rename; otherwise it renames this annotation and imports AsyncSession. There is no fix through an alias (fix the alias definition) or in a function handed to `run_sync`. Types travel: a renamed return annotation makes the callers' values AsyncSessions too, and the next pass may add `await`s there.",
+  },
+  fix: {
+    applicability: "unsafe",
+    description:
+      "Annotate with AsyncSession (importing it; a module-level Session import is replaced and every use renamed)",
   },
   check(ctx) {
     if (ctx.isConnector) return;
@@ -26,6 +37,7 @@ export default defineRule({
         ctx.report(
           node.at,
           `${what} annotated with the sync Session${node.via ? ` (through '${node.via}')` : ""}; annotate it as AsyncSession and receive it from the connector's ${ctx.config.sessionDependency[0] ?? "get_db_session"}`,
+          node.via ? undefined : sessionFix(ctx, node.at, site.ctx),
         );
       }
     }
@@ -102,4 +114,26 @@ function expandsToSyncSession(module: string, name: string, infer: TypeInference
     return false;
   }
   return syncSessionUses(value, ctx, infer, seen).length > 0;
+}
+
+/** Alias uses (`DbSession`) get no fix: the alias definition is where the change belongs. */
+function sessionFix(ctx: RuleContext, at: Expr, nameCtx: NameContext): Fix | undefined {
+  let q = at.kind === "Str" ? null : ctx.infer.qname(at, nameCtx);
+  const inner: Expr[] = [];
+  if (at.kind === "Str" && at.value !== null) {
+    const parsed = ctx.infer.annotationExpr(at.value);
+    const uses = parsed ? syncSessionUses(parsed, nameCtx, ctx.infer) : [];
+    if (uses.some((u) => u.via !== null || u.at.kind === "Str")) return undefined;
+    inner.push(...uses.map((u) => u.at));
+    q = uses[0] ? ctx.infer.qname(uses[0].at, nameCtx) : null;
+  }
+  const fix = annotationFix(ctx, at, q ?? "sqlalchemy.orm.Session", inner);
+  if (!fix) return undefined;
+  return {
+    description: fix.wholeFile
+      ? "Import AsyncSession instead of Session and rename every use in the file"
+      : "Annotate with AsyncSession",
+    applicability: "unsafe",
+    edits: fix.edits,
+  };
 }

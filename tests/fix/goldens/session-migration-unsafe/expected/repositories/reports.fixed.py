@@ -1,0 +1,10 @@
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+async def monthly(session: AsyncSession) -> int:
+    return await session.scalar(text("SELECT 1"))
+
+
+def legacy_monthly(db: AsyncSession) -> None:
+    print(db)

@@ -1,0 +1,3 @@
+from sqlalchemy.orm import Session as SyncSession
+
+__all__ = ["SyncSession"]
