@@ -41,3 +41,11 @@ async def create_skill(body: SkillIn, session: AsyncSession = Depends(get_db_ses
 async def list_skills(session: AsyncSession = Depends(get_db_session)) -> List[Skill]:
     result = await session.execute(select(Skill).order_by(Skill.name))
     return list(result.scalars().all())
+
+
+@router.get("/{skill_id}", response_model=SkillOut)
+async def get_skill(skill_id: int, session: AsyncSession = Depends(get_db_session)) -> Skill:
+    skill = await session.get(Skill, skill_id)
+    if skill is None:
+        raise HTTPException(status_code=404, detail="skill not found")
+    return skill

@@ -1,0 +1,130 @@
+/**
+ * The GitHub Action's entry (dist/src/action.js) as the runner starts it, and the files that publish
+ * dbfence to other tools: action.yml, .pre-commit-hooks.yaml, .npmignore.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { readExpectations } from "../helpers/expectations.js";
+import { EXAMPLES, tmpProject } from "../init/helpers.js";
+import { compileDraft04, SARIF_SCHEMA_PATH } from "../reporters/ajv.js";
+
+const REPO = fileURLToPath(new URL("../../../", import.meta.url));
+const ACTION = path.join(REPO, "dist", "src", "action.js");
+
+interface ActionRun {
+  status: number | null;
+  stdout: string;
+  outputs: Record<string, string>;
+  summary: string;
+  workspace: string;
+}
+
+/** A workspace holding the legacy example in `backend/`, and the action run on it. */
+function runAction(inputs: Record<string, string>, project = "plant-backend-legacy"): ActionRun {
+  const workspace = tmpProject({}, "dbfence-action-");
+  fs.cpSync(path.join(EXAMPLES, project), path.join(workspace, "backend"), { recursive: true });
+  const outputFile = path.join(workspace, "..", `${path.basename(workspace)}.out`);
+  const summaryFile = path.join(workspace, "..", `${path.basename(workspace)}.summary`);
+  const r = spawnSync(process.execPath, [ACTION], {
+    cwd: workspace,
+    encoding: "utf8",
+    env: {
+      PATH: process.env.PATH ?? "",
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_OUTPUT: outputFile,
+      GITHUB_STEP_SUMMARY: summaryFile,
+      ...inputs,
+    },
+  });
+  const read = (f: string): string => (fs.existsSync(f) ? fs.readFileSync(f, "utf8") : "");
+  const outputs = Object.fromEntries(
+    read(outputFile)
+      .split("\n")
+      .filter((l) => l.includes("="))
+      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+  );
+  const run = { status: r.status, stdout: r.stdout, outputs, summary: read(summaryFile), workspace };
+  fs.rmSync(outputFile, { force: true });
+  fs.rmSync(summaryFile, { force: true });
+  return run;
+}
+
+describe("the GitHub Action entry", () => {
+  test("annotations and SARIF with paths from the repository root; fails on findings", () => {
+    const run = runAction({ DBFENCE_PATH: "backend", DBFENCE_SARIF_FILE: "reports/dbfence.sarif" });
+    assert.equal(run.status, 1);
+    const expected = readExpectations(path.join(EXAMPLES, "plant-backend-legacy"));
+    const annotations = run.stdout.split("\n").filter((l) => /^::(error|warning) /.test(l));
+    const keys = annotations.map((a) => {
+      const m = /file=backend\/([^,]+),line=(\d+),.*title=(DBF\d+)/.exec(a);
+      return m ? `${m[1]}:${m[2]} ${m[3]}` : a;
+    });
+    assert.deepEqual(new Set(keys), new Set(expected.map((e) => `${e.path}:${e.line} ${e.code}`)));
+    assert.ok(annotations.some((a) => a.startsWith("::warning file=backend/main.py,line=19,")));
+
+    const sarif = JSON.parse(fs.readFileSync(path.join(run.workspace, "reports", "dbfence.sarif"), "utf8")) as {
+      runs: { results: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[];
+    };
+    const validate = compileDraft04(JSON.parse(fs.readFileSync(SARIF_SCHEMA_PATH, "utf8")));
+    assert.ok(validate(sarif), JSON.stringify(validate.errors?.slice(0, 3)));
+    const uris = (sarif.runs[0]?.results ?? []).map((r) => r.locations[0]?.physicalLocation.artifactLocation.uri ?? "");
+    assert.equal(uris.length, annotations.length);
+    assert.ok(uris.every((u) => u.startsWith("backend/")));
+
+    assert.equal(run.outputs["sarif-file"], "reports/dbfence.sarif");
+    assert.equal(run.outputs.findings, String(annotations.length));
+    assert.equal(Number(run.outputs.errors) + Number(run.outputs.warnings), annotations.length);
+    assert.match(run.summary, /^### dbfence\n/);
+    assert.match(run.summary, /\| DBF104 \| raw-driver-import \| 1 \|/);
+  });
+
+  test("fail-on-findings: false reports without failing; a clean project passes", () => {
+    const lenient = runAction({ DBFENCE_PATH: "backend", DBFENCE_FAIL_ON_FINDINGS: "false" });
+    assert.equal(lenient.status, 0);
+    assert.ok(fs.existsSync(path.join(lenient.workspace, "dbfence.sarif")));
+    const clean = runAction({ DBFENCE_PATH: "backend" }, "plant-backend");
+    assert.equal(clean.status, 0, clean.stdout);
+    assert.equal(clean.outputs.findings, "0");
+    assert.match(clean.summary, /No findings\./);
+  });
+
+  test("check options pass through; a usage error fails the step with an annotation", () => {
+    const selected = runAction({ DBFENCE_PATH: "backend", DBFENCE_ARGS: "--select DBF104" });
+    assert.equal(selected.outputs.findings, "1");
+    const broken = runAction({ DBFENCE_PATH: "backend", DBFENCE_ARGS: "--select NOPE" });
+    assert.equal(broken.status, 2);
+    assert.match(broken.stdout, /^::error title=dbfence::dbfence check exited 2/m);
+  });
+});
+
+describe("publishing files", () => {
+  const text = (rel: string): string => fs.readFileSync(path.join(REPO, rel), "utf8");
+
+  test(".pre-commit-hooks.yaml declares the dbfence hook", () => {
+    const hooks = text(".pre-commit-hooks.yaml");
+    for (const line of ["- id: dbfence", "  entry: dbfence check", "  language: node", "  types: [python]"]) {
+      assert.ok(hooks.split("\n").includes(line), line);
+    }
+  });
+
+  test("action.yml runs the built entry, which exists, and every input reaches it", () => {
+    const action = text("action.yml");
+    assert.match(action, /run: node "\$GITHUB_ACTION_PATH\/dist\/src\/action\.js"/);
+    assert.ok(fs.existsSync(ACTION));
+    for (const input of ["path", "config", "args", "sarif-file", "fail-on-findings"]) {
+      assert.match(action, new RegExp(`^ {2}${input}:$`, "m"), input);
+      assert.match(action, new RegExp(`\\$\\{\\{ inputs\\.${input} \\}\\}`), input);
+    }
+    assert.match(action, /node-version: 20/);
+  });
+
+  test("npm pack keeps dist/ (git ignores it): the pre-commit framework and git installs need it", () => {
+    const ignore = text(".npmignore").split("\n");
+    assert.ok(!ignore.some((l) => /^\/?dist\/?$/.test(l.trim())));
+    assert.ok(ignore.includes("node_modules/"));
+  });
+});
