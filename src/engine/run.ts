@@ -15,12 +15,14 @@ import { RULES, RULES_BY_CODE } from "../rules/index.js";
 import type { ProjectRuleContext, RuleContext } from "../rules/rule.js";
 import { analyzeModule } from "../semantic/analysis.js";
 import { type AppModel, buildAppModels } from "../semantic/apps.js";
+import { registeredEndpoints } from "../semantic/fastapi.js";
 import { TypeInference } from "../semantic/infer.js";
 import { ProjectIndex } from "../semantic/project.js";
 import { type ModuleSummary, summarizeModule } from "../semantic/summary.js";
 import type { CheckResult, Finding, Fix, Severity } from "../types.js";
 import { applyFilters } from "./filters.js";
 import { connectorModules, moduleForFile } from "./modules.js";
+import { importedModules, seedWords, taintedModules, WordMatcher } from "./prefilter.js";
 
 export interface CheckOptions {
   loaded: LoadedConfig;
@@ -31,17 +33,33 @@ export interface CheckOptions {
   ignore?: string[];
   /** The date exceptions are judged against, `YYYY-MM-DD` (default: today, UTC). */
   today?: string;
+  /** Texts that stand in for files on disk (absolute path → decoded text): the fix loop's edited files. */
+  sources?: ReadonlyMap<string, string>;
+  /**
+   * Skip the rule pass of files that provably cannot produce a finding (src/engine/prefilter.ts).
+   * Default true; results are identical either way (tests/perf).
+   */
+  prefilter?: boolean;
 }
 
-/** A parsed file: everything later phases need, kept per file. */
+/**
+ * A parsed file: everything later phases need, kept per file. The tree is kept only while it may still be
+ * needed (a reported file that may need its rule pass); otherwise it is dropped after summarising and
+ * parsed again in the rare case it is needed (see docs/benchmarks.md, "memory").
+ */
 interface ParsedFile {
   file: DiscoveredFile;
   module: string;
   isPackage: boolean;
-  tree: Module;
+  tree: Module | null;
+  text: string;
   comments: Comment[];
   lines: LineMap;
   summary: ModuleSummary;
+  /** The text has a prefilter seed word. */
+  seeded: boolean;
+  /** Modules its import statements reach. */
+  imports: string[];
 }
 
 export function runCheck(opts: CheckOptions): CheckResult {
@@ -74,9 +92,12 @@ export function runCheck(opts: CheckOptions): CheckResult {
           }).files,
         );
 
+  const usePrefilter = opts.prefilter !== false;
+  const matcher = new WordMatcher(seedWords(config));
   const parsed: ParsedFile[] = [];
   for (const file of everything) {
-    const result = parseFile(file, config);
+    const keepTree = (seeded: boolean): boolean => reportOn.has(file.abs) && (seeded || !usePrefilter);
+    const result = parseFile(file, config, matcher, keepTree, opts.sources?.get(file.abs));
     if ("finding" in result) {
       if (reportOn.has(file.abs)) findings.push(result.finding);
       if (result.notice) notices.push(result.notice);
@@ -91,10 +112,12 @@ export function runCheck(opts: CheckOptions): CheckResult {
     sessionDependencies: config.sessionDependency,
   });
   const fixtures = compileGlobs(config.testFixtureModules);
+  const tainted = usePrefilter ? taintedFiles(parsed, infer) : null;
   const byFile = new Map<string, { comments: Comment[]; lines: LineMap }>();
   for (const p of parsed) {
     if (!reportOn.has(p.file.abs)) continue;
     byFile.set(p.file.rel, { comments: p.comments, lines: p.lines });
+    if (tainted && !tainted.has(p.module)) continue;
     try {
       findings.push(...checkFile(p, config, infer, fixtures.matches(p.file.rel, false)));
     } catch (e) {
@@ -131,15 +154,37 @@ export function runCheck(opts: CheckOptions): CheckResult {
   };
 }
 
+/**
+ * Modules whose rule pass can produce a finding (src/engine/prefilter.ts): seeded by a word, the connector,
+ * or a function registered with `add_api_route` somewhere else (that edge runs against the imports).
+ */
+function taintedFiles(parsed: readonly ParsedFile[], infer: TypeInference): Set<string> {
+  const registered = new Set<string>();
+  for (const key of registeredEndpoints(infer)) registered.add(key.slice(0, key.indexOf(":")));
+  return taintedModules(
+    parsed.map((p) => ({
+      module: p.module,
+      seeded: p.seeded || infer.isConnectorModule(p.module) || registered.has(p.module),
+      imports: p.imports,
+    })),
+  );
+}
+
 function mergeFiles(a: DiscoveredFile[], b: DiscoveredFile[]): DiscoveredFile[] {
   const seen = new Set(a.map((f) => f.abs));
   return [...a, ...b.filter((f) => !seen.has(f.abs))];
 }
 
-function parseFile(file: DiscoveredFile, config: DbfenceConfig): ParsedFile | { finding: Finding; notice?: string } {
+function parseFile(
+  file: DiscoveredFile,
+  config: DbfenceConfig,
+  matcher: WordMatcher,
+  keepTree: (seeded: boolean) => boolean,
+  given?: string,
+): ParsedFile | { finding: Finding; notice?: string } {
   let bytes: Uint8Array;
   try {
-    bytes = fs.readFileSync(file.abs);
+    bytes = given === undefined ? fs.readFileSync(file.abs) : new Uint8Array(0);
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code ?? String(e);
     return {
@@ -147,7 +192,7 @@ function parseFile(file: DiscoveredFile, config: DbfenceConfig): ParsedFile | { 
       notice: `${file.rel}: ${String(e)}`,
     };
   }
-  const decoded = decodePythonSource(bytes);
+  const decoded = given === undefined ? decodePythonSource(bytes) : { ok: true as const, text: given };
   if (!decoded.ok)
     return { finding: syntaxFinding(file.rel, decoded.line, 1, `cannot decode the file: ${decoded.message}`) };
   const parsed = parsePython(decoded.text);
@@ -163,7 +208,19 @@ function parseFile(file: DiscoveredFile, config: DbfenceConfig): ParsedFile | { 
   }
   const { module, isPackage } = moduleForFile(file.rel, config.src);
   const summary = summarizeModule(module, file.rel, isPackage, parsed.module, (o) => parsed.lines.lineOf(o));
-  return { file, module, isPackage, tree: parsed.module, comments: parsed.comments, lines: parsed.lines, summary };
+  const seeded = matcher.test(decoded.text);
+  return {
+    file,
+    module,
+    isPackage,
+    tree: keepTree(seeded) ? parsed.module : null,
+    text: decoded.text,
+    comments: parsed.comments,
+    lines: parsed.lines,
+    summary,
+    seeded,
+    imports: importedModules(parsed.module.body, module, isPackage),
+  };
 }
 
 function syntaxFinding(rel: string, line: number, column: number, message: string): Finding {
@@ -182,7 +239,14 @@ function syntaxFinding(rel: string, line: number, column: number, message: strin
 }
 
 function checkFile(p: ParsedFile, config: DbfenceConfig, infer: TypeInference, isTestFixture: boolean): Finding[] {
-  const facts = analyzeModule(p.tree, p.summary, infer);
+  let tree = p.tree;
+  if (!tree) {
+    const again = parsePython(p.text);
+    if (!again.ok) throw new Error("the file no longer parses");
+    tree = again.module;
+  }
+  p.tree = null; // the tree is not needed after this file's rule pass: let it go
+  const facts = analyzeModule(tree, p.summary, infer);
   const out: Finding[] = [];
   for (const rule of RULES) {
     if (!rule.check) continue;
@@ -192,6 +256,7 @@ function checkFile(p: ParsedFile, config: DbfenceConfig, infer: TypeInference, i
       config,
       infer,
       lines: p.lines,
+      tree,
       isConnector: infer.isConnectorModule(p.module),
       isTestFixture,
       report(node, message, fix?: Fix) {
