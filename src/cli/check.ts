@@ -4,10 +4,13 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { runCheck } from "../engine/run.js";
 import { decodePythonSource } from "../files/decode.js";
+import { runFixes } from "../fix/cli.js";
 import { formatResult, isOutputFormat, OUTPUT_FORMATS } from "../reporters/index.js";
 import { ruleMetas } from "../rules/index.js";
 import { VERSION } from "../version.js";
+import { hiddenNote, keepFresh, splitKnown, staleNote } from "./baseline.js";
 import { type Command, fail, loadProject, ruleCodes } from "./common.js";
+import { checkStaged } from "./staged.js";
 
 export const checkCommand: Command = {
   name: "check",
@@ -22,8 +25,17 @@ Options:
   --strict                             warnings also make the exit code 1
   --statistics                         text format: counts per rule instead of each finding
   --no-color                           no ANSI colours (also NO_COLOR=1)
+  --fix                                apply the safe fixes, then report what remains
+  --unsafe-fixes                       with --fix/--diff-fixes also apply the unsafe fixes (see dbfence explain CODE)
+  --diff-fixes                         print the fixes as a unified diff instead of writing them (exit 1 if any)
+  --staged                             only the staged Python files, as staged (for git pre-commit hooks)
+  --baseline FILE                      hide the findings recorded in FILE (default: .dbfence-baseline.json
+                                       at the project root, when it exists; see 'dbfence baseline')
+  --no-baseline                        report every finding, also those in the baseline file
+  --diff REV                           only findings introduced since the git revision REV (working tree vs REV)
 `,
   run(args) {
+    if (args.includes("--staged")) return checkStaged(args, checkCommand);
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
@@ -35,6 +47,12 @@ Options:
         strict: { type: "boolean", default: false },
         statistics: { type: "boolean", default: false },
         "no-color": { type: "boolean", default: false },
+        fix: { type: "boolean", default: false },
+        "unsafe-fixes": { type: "boolean", default: false },
+        "diff-fixes": { type: "boolean", default: false },
+        baseline: { type: "string" },
+        "no-baseline": { type: "boolean", default: false },
+        diff: { type: "string" },
       },
     });
     const format = values.format as string;
@@ -42,7 +60,17 @@ Options:
     const { loaded, paths } = loadProject(positionals, values.config);
     const select = ruleCodes(values.select, "--select");
     const ignore = ruleCodes(values.ignore, "--ignore");
+    const fixFlags = { fix: values.fix, unsafe: values["unsafe-fixes"], diff: values["diff-fixes"], format };
+    const fixExit = runFixes(loaded, paths, {
+      ...fixFlags,
+      ...(select ? { select } : {}),
+      ...(ignore ? { ignore } : {}),
+    });
+    if (fixExit !== null) return fixExit;
     const result = runCheck({ loaded, paths, ...(select ? { select } : {}), ...(ignore ? { ignore } : {}) });
+    const known = { baseline: values.baseline, noBaseline: values["no-baseline"], diff: values.diff };
+    const split = splitKnown(result, { loaded, paths, select, ignore }, known);
+    keepFresh(result, split);
     for (const n of result.notices) process.stderr.write(`dbfence: warning: ${n}\n`);
     const color = format === "text" && !values["no-color"] && !process.env.NO_COLOR && process.stdout.isTTY === true;
     const out = formatResult(format, result, ruleMetas(), {
@@ -50,8 +78,11 @@ Options:
       color,
       statistics: values.statistics,
       sourceLine: sourceLines(loaded.root),
+      fixHint: { unsafe: values["unsafe-fixes"] },
     });
     process.stdout.write(out);
+    if (format === "text") process.stdout.write(hiddenNote(split));
+    process.stderr.write(staleNote(split));
     const failing = result.summary.errors > 0 || (values.strict && result.summary.warnings > 0);
     return failing ? 1 : 0;
   },
