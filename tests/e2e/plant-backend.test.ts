@@ -2,7 +2,8 @@
  * End to end, for real: the example backend on a real PostgreSQL server with Debian's Python packages.
  * A throwaway cluster gets a role and two databases; the example's own pytest suite runs against one;
  * uvicorn serves the app against the other and GET /health/db must answer 200 within a second; the
- * lifespan must open and close the pool. Then `dbfence check` through the CLI (0 findings on the
+ * lifespan must open and close the pool; `dbfence probe` measures it and `dbfence audit --probe` records a
+ * snapshot in a fresh SQLite store, read back here. Then `dbfence check` through the CLI (0 findings on the
  * example, exactly the labelled ones on the legacy app) and the installed git hook blocking a bad
  * commit. Every process started here is stopped, also when a step fails.
  *
@@ -14,6 +15,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
+import Database from "better-sqlite3";
 import { checkJson, dbfence } from "../cli/run.js";
 import { keyOf, readExpectations } from "../helpers/expectations.js";
 import { EXAMPLES, git, gitEnv, gitInit, tmpCopy } from "../init/helpers.js";
@@ -129,9 +131,56 @@ describe("end to end: the example backend on PostgreSQL", { timeout: 300_000 }, 
       assert.ok(health.ms < 1000, `GET /health/db took ${health.ms.toFixed(0)} ms`);
     }
 
-    // TODO(probe/audit issue): with the app up, run `dbfence probe ${base}/health/db` (status 200,
-    // latency < 1 s) and `dbfence audit --probe` into a fresh SQLite store, then check the recorded
-    // snapshot. Insert those steps here, before the app is stopped below.
+    // dbfence probe: every request 200 and p95 under the policy's second.
+    const probed = await dbfence(["probe", `${base}/health/db`, "--count", "10", "--format", "json"], dir);
+    assert.equal(probed.status, 0, probed.stdout + probed.stderr);
+    const probeResult = JSON.parse(probed.stdout) as { ok: number; p95Ms: number; healthy: boolean };
+    assert.equal(probeResult.ok, 10);
+    assert.ok(probeResult.p95Ms < 1000, `p95 ${probeResult.p95Ms} ms`);
+
+    // dbfence audit --probe into a fresh SQLite store: the recorded snapshot holds the run's facts.
+    const storeFile = path.join(dir, ".dbfence", "e2e-history.db");
+    const audited = await dbfence(
+      [
+        "audit",
+        ".",
+        "--store",
+        storeFile,
+        "--probe",
+        `${base}/health/db`,
+        "--repository",
+        "plant-backend",
+        "--format",
+        "json",
+      ],
+      dir,
+    );
+    const outcome = JSON.parse(audited.stdout) as {
+      stored: boolean;
+      auditId: number;
+      snapshot: { repository: string; probe: { p95Ms: number | null } | null; findings: unknown[] };
+    };
+    assert.equal(outcome.stored, true, audited.stderr);
+    assert.equal(outcome.snapshot.repository, "plant-backend");
+    assert.deepEqual(outcome.snapshot.findings, []);
+    assert.ok(outcome.snapshot.probe !== null && (outcome.snapshot.probe.p95Ms ?? 1e9) < 1000, audited.stdout);
+    const db = new Database(storeFile, { readonly: true });
+    try {
+      const rows = db.prepare("SELECT id, repository, status, findings, health_p95_ms FROM audits").all() as {
+        id: number;
+        repository: string;
+        status: string;
+        findings: number;
+        health_p95_ms: number | null;
+      }[];
+      assert.equal(rows.length, 1);
+      assert.equal(rows[0]?.id, outcome.auditId);
+      assert.equal(rows[0]?.repository, "plant-backend");
+      assert.equal(rows[0]?.findings, 0);
+      assert.ok(rows[0]?.health_p95_ms !== null && (rows[0]?.health_p95_ms ?? 1e9) < 1000);
+    } finally {
+      db.close();
+    }
 
     // The app works on the tables the lifespan created: create, list, get, IntegrityError -> 400.
     const skill = await post(`${base}/api/skills/`, { name: "welding", category: "fabrication" });
