@@ -141,28 +141,10 @@ export function directSessionParameter(f: ProjectFunction, infer: TypeInference)
 
 /** The session dependency a parameter names directly (inline, `Annotated`, or a module-level alias of a `Depends`). */
 function directSessionDependency(p: Param, ctx: NameContext, infer: TypeInference): string | null {
-  const found = dependsOf(p.default, ctx, infer) ?? annotated(p.annotation, ctx, infer);
+  const found = infer.dependsOrAlias(p.default, ctx) ?? annotated(p.annotation, ctx, infer);
   if (!found || !infer.isSessionDependency(found.target, found.ctx)) return null;
   const r = infer.dealias(infer.resolveExpr(found.target as Expr, found.ctx));
   return r?.kind === "symbol" ? r.name : null;
-}
-
-function dependsOf(
-  e: Expr | null,
-  ctx: NameContext,
-  infer: TypeInference,
-): { target: Expr | undefined; ctx: NameContext } | null {
-  const inline = infer.dependsTarget(e, ctx);
-  if (inline) return { target: inline.target, ctx };
-  if (e && (e.kind === "Name" || e.kind === "Attribute")) {
-    const r = infer.resolveExpr(e, ctx);
-    if (r?.kind === "symbol" && r.def.kind === "assign" && r.def.value) {
-      const mctx = infer.moduleContext(r.module);
-      const d = infer.dependsTarget(r.def.value, mctx);
-      if (d) return { target: d.target, ctx: mctx };
-    }
-  }
-  return null;
 }
 
 function annotated(

@@ -55,15 +55,11 @@ class DependencyWalker {
   }
 
   private param(p: Param, ctx: NameContext, depth: number): string[] | null {
-    const fromDefault = this.infer.dependsTarget(p.default, ctx);
-    if (fromDefault)
-      return this.dependency(fromDefault.target ?? annotatedBase(p.annotation, ctx, this.infer), ctx, depth);
-    // `DB = Depends(get_db_session)` at module level, then `session: AsyncSession = DB`.
-    const aliased = p.default ? this.infer.dealias(this.infer.resolveExpr(p.default, ctx)) : null;
-    if (aliased?.kind === "symbol" && aliased.def.kind === "assign" && aliased.def.value) {
-      const mctx = this.infer.moduleContext(aliased.module);
-      const d = this.infer.dependsTarget(aliased.def.value, mctx);
-      if (d) return this.dependency(d.target ?? annotatedBase(p.annotation, ctx, this.infer), mctx, depth);
+    // Inline `= Depends(x)`, or `DB = Depends(x)` at module level then `session: AsyncSession = DB`.
+    const fromDefault = this.infer.dependsOrAlias(p.default, ctx);
+    if (fromDefault) {
+      if (fromDefault.target) return this.dependency(fromDefault.target, fromDefault.ctx, depth);
+      return this.dependency(annotatedBase(p.annotation, ctx, this.infer), ctx, depth);
     }
     const fromAnnotated = this.infer.annotatedDepends(p.annotation, ctx);
     if (fromAnnotated) {

@@ -279,6 +279,21 @@ export class TypeInference {
     return { call: e, target };
   }
 
+  /** `Depends(x)` written inline, or a module-level name bound to one (`SessionDep = Depends(...)`). */
+  dependsOrAlias(e: Expr | null, ctx: NameContext): { target: Expr | undefined; ctx: NameContext } | null {
+    const inline = this.dependsTarget(e, ctx);
+    if (inline) return { target: inline.target, ctx };
+    if (e && (e.kind === "Name" || e.kind === "Attribute")) {
+      const r = this.resolveExpr(e, ctx);
+      if (r?.kind === "symbol" && r.def.kind === "assign" && r.def.value) {
+        const mctx = this.moduleContext(r.module);
+        const d = this.dependsTarget(r.def.value, mctx);
+        if (d) return { target: d.target, ctx: mctx };
+      }
+    }
+    return null;
+  }
+
   /** `Depends(...)` inside an `Annotated[...]` annotation (also through aliases). */
   annotatedDepends(
     e: Expr | null,

@@ -1,4 +1,4 @@
-import type { Expr, Param } from "../../parser/ast.js";
+import type { Param } from "../../parser/ast.js";
 import type { NameContext, TypeInference } from "../../semantic/infer.js";
 import { defineRule } from "../rule.js";
 
@@ -33,27 +33,8 @@ export default defineRule({
 });
 
 function receivesSessionDependency(p: Param, ctx: NameContext, infer: TypeInference): boolean {
-  const fromDefault = dependsOf(p.default, ctx, infer);
+  const fromDefault = infer.dependsOrAlias(p.default, ctx);
   if (fromDefault) return infer.isSessionDependency(fromDefault.target, fromDefault.ctx);
   const annotated = infer.annotatedDepends(p.annotation, ctx);
   return annotated ? infer.isSessionDependency(annotated.target, annotated.ctx) : false;
-}
-
-/** `Depends(x)` written inline, or a module-level name bound to one (`SessionDep = Depends(...)`). */
-function dependsOf(
-  e: Expr | null,
-  ctx: NameContext,
-  infer: TypeInference,
-): { target: Expr | undefined; ctx: NameContext } | null {
-  const inline = infer.dependsTarget(e, ctx);
-  if (inline) return { target: inline.target, ctx };
-  if (e && (e.kind === "Name" || e.kind === "Attribute")) {
-    const r = infer.resolveExpr(e, ctx);
-    if (r?.kind === "symbol" && r.def.kind === "assign" && r.def.value) {
-      const mctx = infer.moduleContext(r.module);
-      const d = infer.dependsTarget(r.def.value, mctx);
-      if (d) return { target: d.target, ctx: mctx };
-    }
-  }
-  return null;
 }
