@@ -6,7 +6,7 @@
  */
 import type { Call, Expr, Param } from "../parser/ast.js";
 import { parsePython } from "../parser/index.js";
-import { CALL_RESULTS, CLASS_TYPES, type DbType, METHOD_RESULTS } from "./knowledge/sqlalchemy.js";
+import { BLOCKING_DRIVERS, CALL_RESULTS, CLASS_TYPES, type DbType, METHOD_RESULTS } from "./knowledge/sqlalchemy.js";
 import { type ProjectIndex, qualifiedName, type Resolved } from "./project.js";
 import type { ClassSummary, FunctionSig, SymbolDef } from "./summary.js";
 
@@ -520,20 +520,7 @@ function driverConnect(qname: string): Fact | null {
   const parts = qname.split(".");
   if (parts.pop() !== "connect") return null;
   const mod = parts.join(".");
-  const drivers = [
-    "psycopg2",
-    "psycopg",
-    "sqlite3",
-    "pymysql",
-    "MySQLdb",
-    "mysql.connector",
-    "cx_Oracle",
-    "oracledb",
-    "pyodbc",
-    "pymssql",
-    "pg8000",
-  ];
-  return drivers.includes(mod) || mod === "psycopg.Connection" ? { t: "db", db: "DriverConnection" } : null;
+  return BLOCKING_DRIVERS.has(mod) || mod === "psycopg.Connection" ? { t: "db", db: "DriverConnection" } : null;
 }
 
 function builtin(_name: string): Resolved | null {

@@ -6,6 +6,7 @@
  */
 import type { Call, Expr, FunctionDef, Module, Stmt } from "../parser/ast.js";
 import { stmtExprs, walkExpr, walkStmts } from "../parser/walk.js";
+import { ROUTE_METHODS } from "./fastapi.js";
 import { dict, type FunctionSig, functionSig } from "./summary.js";
 
 /** `null` scope: module level; otherwise the name of the top-level function (an app factory). */
@@ -52,19 +53,6 @@ export interface WiringFacts {
   localFunctions: Record<string, Record<string, FunctionSig>>;
 }
 
-const ROUTE_DECORATORS = new Set([
-  "get",
-  "post",
-  "put",
-  "patch",
-  "delete",
-  "head",
-  "options",
-  "trace",
-  "api_route",
-  "websocket",
-]);
-
 export function collectWiring(tree: Module): WiringFacts {
   const facts: WiringFacts = { objects: [], routes: [], edges: [], events: [], localFunctions: dict() };
   collectScope(tree.body, null, facts);
@@ -102,7 +90,7 @@ function decoratedFunction(f: FunctionDef, scope: Scope, facts: WiringFacts): vo
   for (const d of f.decorators) {
     if (d.kind !== "Call" || d.func.kind !== "Attribute") continue;
     const attr = d.func.attr;
-    if (ROUTE_DECORATORS.has(attr)) {
+    if (ROUTE_METHODS.has(attr)) {
       facts.routes.push({ scope, owner: d.func.value, method: attr, call: d, handler: functionSig(f) });
     } else if (attr === "on_event") {
       facts.events.push({ scope, owner: d.func.value, event: d.args[0]?.value ?? null, handler: functionSig(f) });
