@@ -2,6 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { CACHE_DIR } from "../cache/store.js";
 import { runCheck } from "../engine/run.js";
 import { decodePythonSource } from "../files/decode.js";
 import { runFixes } from "../fix/cli.js";
@@ -33,9 +34,11 @@ Options:
                                        at the project root, when it exists; see 'dbfence baseline')
   --no-baseline                        report every finding, also those in the baseline file
   --diff REV                           only findings introduced since the git revision REV (working tree vs REV)
+  --no-cache                           neither read nor write the cache (.dbfence_cache/ at the project root)
+  --cache-dir DIR                      keep the cache in DIR instead (also DBFENCE_CACHE_DIR)
 `,
-  run(args) {
-    if (args.includes("--staged")) return checkStaged(args, checkCommand);
+  run(args, extra) {
+    if (args.includes("--staged") && !extra) return checkStaged(args, checkCommand);
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
@@ -53,6 +56,8 @@ Options:
         baseline: { type: "string" },
         "no-baseline": { type: "boolean", default: false },
         diff: { type: "string" },
+        "no-cache": { type: "boolean", default: false },
+        "cache-dir": { type: "string" },
       },
     });
     const format = values.format as string;
@@ -67,7 +72,22 @@ Options:
       ...(ignore ? { ignore } : {}),
     });
     if (fixExit !== null) return fixExit;
-    const result = runCheck({ loaded, paths, ...(select ? { select } : {}), ...(ignore ? { ignore } : {}) });
+    const cacheDir = values["no-cache"]
+      ? null
+      : path.resolve(
+          values["cache-dir"] ??
+            process.env.DBFENCE_CACHE_DIR ??
+            extra?.cacheDir?.(loaded) ??
+            path.join(loaded.root, CACHE_DIR),
+        );
+    const result = runCheck({
+      loaded,
+      paths,
+      cacheDir,
+      ...(extra?.snapshot ? { snapshot: extra.snapshot(loaded) } : {}),
+      ...(select ? { select } : {}),
+      ...(ignore ? { ignore } : {}),
+    });
     const known = { baseline: values.baseline, noBaseline: values["no-baseline"], diff: values.diff };
     const split = splitKnown(result, { loaded, paths, select, ignore }, known);
     keepFresh(result, split);

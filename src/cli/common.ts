@@ -1,7 +1,9 @@
 /** What every command shares: usage errors, project loading from PATHS and --config, rule-code options. */
+
 import fs from "node:fs";
 import path from "node:path";
 import { type LoadedConfig, loadConfig } from "../config/load.js";
+import type { Snapshot } from "../engine/run.js";
 import { RULES_BY_CODE } from "../rules/index.js";
 
 /** A usage error: the CLI prints `dbfence: <message>` on stderr and exits 2. */
@@ -17,7 +19,15 @@ export interface Command {
   summary: string;
   /** `dbfence <name> --help` text: usage line and options. */
   help: string;
-  run(args: string[]): number | Promise<number>;
+  run(args: string[], extra?: RunExtras): number | Promise<number>;
+}
+
+/** What `check --staged` hands to `check` besides arguments. */
+export interface RunExtras {
+  /** The files as staged, for the project the config was loaded for. */
+  snapshot?: (loaded: LoadedConfig) => Snapshot;
+  /** Where the cache lives when no --cache-dir/--no-cache says otherwise (the working tree's). */
+  cacheDir?: (loaded: LoadedConfig) => string;
 }
 
 /** Parses `--select`/`--ignore` values: rule codes or prefixes that match at least one rule. */

@@ -1,7 +1,9 @@
 /**
- * `dbfence check --staged`: checks what a commit would contain, not the working tree. The index is
- * exported into a temporary folder with `git checkout-index`; the normal check then runs there on the staged Python files only, while every
- * other staged file still provides cross-file facts. Reported paths are relative to the project root,
+ * `dbfence check --staged`: checks what a commit would contain, not the working tree. The index's
+ * non-Python files (configs, .gitignore) and the staged Python files are exported into a temporary folder;
+ * the normal check then runs there on the staged Python files only, while every other Python file of the
+ * index still provides cross-file facts, read from the index on demand (src/engine/snapshot.ts) or known
+ * from the working tree's cache by its blob hash. Reported paths are relative to the project root,
  * which has the same layout in the export, so they need no mapping; the export's absolute path in
  * json/sarif output is replaced by the repository's. The export is removed afterwards, whatever
  * happens. Nothing in the repository, its index or the working tree is changed.
@@ -10,7 +12,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { CACHE_DIR } from "../cache/store.js";
 import { findConfigFile } from "../config/load.js";
+import { type IndexEntry, indexEntries, indexSnapshot } from "../engine/snapshot.js";
 import { gitTop, nulList, runGit } from "../init/git.js";
 import { type Command, fail, isInside } from "./common.js";
 
@@ -90,23 +94,31 @@ export async function checkStaged(args: readonly string[], check: Command): Prom
     return 0;
   }
 
+  const entries = indexEntries(top);
+  if (entries === null) fail("--staged: git ls-files failed");
   const tmp = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "dbfence-staged-")));
   const restoreWrite = process.stdout.write;
   try {
-    exportIndex(top, tmp);
+    exportIndex(top, tmp, entries);
+    // The staged files themselves, as staged: the reporters read their lines, and PATHS must exist.
+    const asStaged = new Map(entries.map((e) => [e.rel, e.blob]));
+    for (const rel of staged) {
+      const blob = asStaged.get(rel);
+      if (!blob) continue;
+      const to = path.join(tmp, rel);
+      fs.mkdirSync(path.dirname(to), { recursive: true });
+      fs.writeFileSync(to, gitOrFail(top, ["cat-file", "blob", blob]));
+    }
     const here = path.join(tmp, path.relative(top, cwd));
     fs.mkdirSync(here, { recursive: true });
     const options = [...split.options];
     if (split.configAt >= 0) {
-      // A config inside the repository is read as staged; one that is not in the index, from disk.
       const abs = path.resolve(cwd, options[split.configAt] as string);
       const mirrored = isInside(abs, top) ? path.join(tmp, path.relative(top, abs)) : abs;
       options[split.configAt] = fs.existsSync(mirrored) ? mirrored : abs;
     }
     const files = staged.map((rel) => path.relative(here, path.join(tmp, rel)) || ".");
     if (split.configAt < 0) {
-      // Unconfigured (or configured above the repository): the repository top is the project root,
-      // as it is for `dbfence check` run there; an empty dbfence.toml means all defaults.
       const found = findConfigFile(path.join(tmp, staged[0] as string));
       if (found === null || !isInside(found, tmp)) fs.writeFileSync(path.join(tmp, "dbfence.toml"), "");
     }
@@ -118,7 +130,21 @@ export async function checkStaged(args: readonly string[], check: Command): Prom
         typeof chunk === "string" ? swap(chunk) : chunk,
         ...rest,
       )) as typeof process.stdout.write;
-    return await check.run([...options, "--", ...files]);
+    // The project's files come from the index (never written out), and the working tree's cache is used:
+    // files the index holds as the cache knows them are not even read.
+    const inTop = (p: string): string => path.join(top, path.relative(tmp, p));
+    return await check.run([...options, "--", ...files], {
+      snapshot: (loaded) =>
+        indexSnapshot({
+          top,
+          mirror: tmp,
+          root: loaded.root,
+          entries,
+          include: loaded.config.include,
+          exclude: loaded.config.exclude,
+        }),
+      cacheDir: (loaded) => path.join(isInside(loaded.root, tmp) ? inTop(loaded.root) : loaded.root, CACHE_DIR),
+    });
   } finally {
     process.stdout.write = restoreWrite;
     process.chdir(cwd);
@@ -133,15 +159,23 @@ function gitOrFail(cwd: string, args: string[]): Buffer {
 }
 
 /**
- * Writes the index (every staged file, as staged) under `dest`. Config files that are not in the
- * index (a dbfence.toml written by `init` and not added yet) come from the working tree, so the
+ * Writes the index's files other than Python sources under `dest` (configs, .gitignore files, baseline):
+ * the Python files are read from the index on demand (src/engine/snapshot.ts). Config files that are not
+ * in the index (a dbfence.toml written by `init` and not added yet) come from the working tree, so the
  * project is configured as it is for `dbfence check`.
  */
-export function exportIndex(top: string, dest: string): void {
+export function exportIndex(top: string, dest: string, entries: readonly IndexEntry[]): void {
   // An empty .git makes the export a repository top, so .gitignore files apply as in the repository.
   fs.mkdirSync(path.join(dest, ".git"), { recursive: true });
-  const r = runGit(top, ["checkout-index", "--all", "--force", `--prefix=${dest}${path.sep}`]);
-  if (!r.ok) fail(`--staged: git checkout-index failed: ${r.stderr || "no message"}`);
+  const others = entries.filter((e) => !PYTHON.test(e.rel)).map((e) => e.rel);
+  if (others.length > 0) {
+    const r = runGit(
+      top,
+      ["checkout-index", "--force", "-z", "--stdin", `--prefix=${dest}${path.sep}`],
+      Buffer.from(`${others.join("\0")}\0`),
+    );
+    if (!r.ok) fail(`--staged: git checkout-index failed: ${r.stderr || "no message"}`);
+  }
   const untracked = nulList(gitOrFail(top, ["ls-files", "-z", "--others", "--exclude-standard"])).filter((rel) =>
     CONFIG_FILE.test(path.posix.basename(rel)),
   );

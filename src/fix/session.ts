@@ -154,10 +154,7 @@ function sessionMigration(ctx: RuleContext, imp: SyncSessionImport): Migration |
 /** Other modules import the name from this one (or `__all__` lists it): renaming it would break them. */
 function isExported(ctx: RuleContext, local: string): boolean {
   if (ctx.facts.summary.exportsAll?.includes(local)) return true;
-  for (const m of ctx.infer.project.all()) {
-    if (Object.values(m.imports).some((b) => b.module === ctx.facts.module && b.name === local)) return true;
-  }
-  return false;
+  return ctx.infer.project.isImportedFrom(ctx.facts.module, local);
 }
 
 /** Deletes a statement with its lines when it has them to itself at module level, else leaves `pass`. */

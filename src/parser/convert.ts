@@ -107,7 +107,8 @@ function stmt(n: ParseNode): A.Stmt | null {
     case ParseNodeType.Class:
       return {
         kind: "ClassDef",
-        ...sp,
+        start: sp.start,
+        end: sp.end,
         name: n.d.name.d.value,
         nameStart: n.d.name.start,
         decorators: n.d.decorators.map((d) => expr(d.d.expr)),
@@ -117,9 +118,11 @@ function stmt(n: ParseNode): A.Stmt | null {
     case ParseNodeType.Import:
       return {
         kind: "Import",
-        ...sp,
+        start: sp.start,
+        end: sp.end,
         names: n.d.list.map((ia) => ({
-          ...span(ia),
+          start: ia.start,
+          end: ia.start + ia.length,
           name: ia.d.module.d.nameParts.map((p) => p.d.value).join("."),
           asname: ia.d.alias ? ia.d.alias.d.value : null,
         })),
@@ -127,12 +130,14 @@ function stmt(n: ParseNode): A.Stmt | null {
     case ParseNodeType.ImportFrom:
       return {
         kind: "ImportFrom",
-        ...sp,
+        start: sp.start,
+        end: sp.end,
         module: n.d.module.d.nameParts.map((p) => p.d.value).join("."),
         level: n.d.module.d.leadingDots,
         wildcard: n.d.isWildcardImport,
         names: n.d.imports.map((ia) => ({
-          ...span(ia),
+          start: ia.start,
+          end: ia.start + ia.length,
           name: ia.d.name.d.value,
           asname: ia.d.alias ? ia.d.alias.d.value : null,
         })),
@@ -146,7 +151,8 @@ function stmt(n: ParseNode): A.Stmt | null {
         if (left.nodeType === ParseNodeType.TypeAnnotation) {
           return {
             kind: "AnnAssign",
-            ...sp,
+            start: sp.start,
+            end: sp.end,
             target: expr(left.d.valueExpr),
             annotation: expr(left.d.annotation),
             value: expr(cur.d.rightExpr),
@@ -155,12 +161,13 @@ function stmt(n: ParseNode): A.Stmt | null {
         targets.push(expr(left));
         cur = cur.d.rightExpr;
       }
-      return { kind: "Assign", ...sp, targets, value: expr(cur as ExpressionNode) };
+      return { kind: "Assign", start: sp.start, end: sp.end, targets, value: expr(cur as ExpressionNode) };
     }
     case ParseNodeType.TypeAnnotation:
       return {
         kind: "AnnAssign",
-        ...sp,
+        start: sp.start,
+        end: sp.end,
         target: expr(n.d.valueExpr),
         annotation: expr(n.d.annotation),
         value: null,
@@ -168,21 +175,23 @@ function stmt(n: ParseNode): A.Stmt | null {
     case ParseNodeType.AugmentedAssignment:
       return {
         kind: "AugAssign",
-        ...sp,
+        start: sp.start,
+        end: sp.end,
         target: expr(n.d.leftExpr),
         op: OPERATORS[n.d.operator] ?? "?",
         value: expr(n.d.rightExpr),
       };
     case ParseNodeType.TypeAlias:
-      return { kind: "TypeAlias", ...sp, name: n.d.name.d.value, value: expr(n.d.expr) };
+      return { kind: "TypeAlias", start: sp.start, end: sp.end, name: n.d.name.d.value, value: expr(n.d.expr) };
     case ParseNodeType.Return:
-      return { kind: "Return", ...sp, value: n.d.expr ? expr(n.d.expr) : null };
+      return { kind: "Return", start: sp.start, end: sp.end, value: n.d.expr ? expr(n.d.expr) : null };
     case ParseNodeType.If:
       return ifChain(n);
     case ParseNodeType.For:
       return {
         kind: "For",
-        ...sp,
+        start: sp.start,
+        end: sp.end,
         isAsync: !!n.d.isAsync,
         target: expr(n.d.targetExpr),
         iter: expr(n.d.iterableExpr),
@@ -192,7 +201,8 @@ function stmt(n: ParseNode): A.Stmt | null {
     case ParseNodeType.While:
       return {
         kind: "While",
-        ...sp,
+        start: sp.start,
+        end: sp.end,
         test: expr(n.d.testExpr),
         body: body(n.d.whileSuite),
         orelse: body(n.d.elseSuite),
@@ -200,7 +210,8 @@ function stmt(n: ParseNode): A.Stmt | null {
     case ParseNodeType.With:
       return {
         kind: "With",
-        ...sp,
+        start: sp.start,
+        end: sp.end,
         isAsync: !!n.d.isAsync,
         items: n.d.withItems.map((wi) => ({ expr: expr(wi.d.expr), target: wi.d.target ? expr(wi.d.target) : null })),
         body: body(n.d.suite),
@@ -208,10 +219,12 @@ function stmt(n: ParseNode): A.Stmt | null {
     case ParseNodeType.Try:
       return {
         kind: "Try",
-        ...sp,
+        start: sp.start,
+        end: sp.end,
         body: body(n.d.trySuite),
         handlers: n.d.exceptClauses.map((h) => ({
-          ...span(h),
+          start: h.start,
+          end: h.start + h.length,
           type: h.d.typeExpr ? expr(h.d.typeExpr) : null,
           name: h.d.name ? h.d.name.d.value : null,
           body: body(h.d.exceptSuite),
@@ -222,7 +235,8 @@ function stmt(n: ParseNode): A.Stmt | null {
     case ParseNodeType.Match:
       return {
         kind: "Match",
-        ...sp,
+        start: sp.start,
+        end: sp.end,
         subject: expr(n.d.expr),
         cases: n.d.cases.map((c) => ({ guard: c.d.guardExpr ? expr(c.d.guardExpr) : null, body: body(c.d.suite) })),
       };
@@ -242,13 +256,14 @@ function stmt(n: ParseNode): A.Stmt | null {
     case ParseNodeType.Nonlocal:
       return {
         kind: "OtherStmt",
-        ...sp,
+        start: sp.start,
+        end: sp.end,
         keyword: n.nodeType === ParseNodeType.Global ? "global" : "nonlocal",
         exprs: [],
         names: n.d.targets.map((t) => t.d.value),
       };
     default:
-      return { kind: "ExprStmt", ...sp, value: expr(n as ExpressionNode) };
+      return { kind: "ExprStmt", start: sp.start, end: sp.end, value: expr(n as ExpressionNode) };
   }
 }
 
@@ -256,7 +271,8 @@ function stmt(n: ParseNode): A.Stmt | null {
 function ifChain(first: IfNode): A.If {
   const root: A.If = {
     kind: "If",
-    ...span(first),
+    start: first.start,
+    end: first.start + first.length,
     test: expr(first.d.testExpr),
     body: body(first.d.ifSuite),
     orelse: [],
@@ -272,7 +288,8 @@ function ifChain(first: IfNode): A.If {
     }
     const branch: A.If = {
       kind: "If",
-      ...span(next),
+      start: next.start,
+      end: next.start + next.length,
       test: expr(next.d.testExpr),
       body: body(next.d.ifSuite),
       orelse: [],
@@ -289,13 +306,14 @@ function isDefined<T>(x: T | undefined): x is T {
 }
 
 function other(sp: { start: number; end: number }, keyword: string, exprs: A.Expr[]): A.OtherStmt {
-  return { kind: "OtherStmt", ...sp, keyword, exprs, names: [] };
+  return { kind: "OtherStmt", start: sp.start, end: sp.end, keyword, exprs, names: [] };
 }
 
 function functionDef(n: FunctionNode): A.FunctionDef {
   return {
     kind: "FunctionDef",
-    ...span(n),
+    start: n.start,
+    end: n.start + n.length,
     name: n.d.name.d.value,
     isAsync: n.d.isAsync,
     defStart: n.d.firstToken ? n.d.firstToken.start : n.start,
@@ -309,7 +327,8 @@ function functionDef(n: FunctionNode): A.FunctionDef {
 
 function params(ps: ParameterNode[]): A.Param[] {
   return ps.map((p) => ({
-    ...span(p),
+    start: p.start,
+    end: p.start + p.length,
     name: p.d.name ? p.d.name.d.value : "",
     category: p.d.category === 1 ? "args" : p.d.category === 2 ? "kwargs" : "plain",
     annotation: p.d.annotation ? expr(p.d.annotation) : p.d.annotationComment ? expr(p.d.annotationComment) : null,
@@ -319,7 +338,8 @@ function params(ps: ParameterNode[]): A.Param[] {
 
 function arg(a: ArgumentNode): A.Arg {
   return {
-    ...span(a),
+    start: a.start,
+    end: a.start + a.length,
     name: a.d.name ? a.d.name.d.value : null,
     star: a.d.argCategory === 1 ? 1 : a.d.argCategory === 2 ? 2 : 0,
     value: expr(a.d.valueExpr),
@@ -344,7 +364,8 @@ function stringList(n: StringListNode): A.Str {
   }
   return {
     kind: "Str",
-    ...span(n),
+    start: n.start,
+    end: n.start + n.length,
     value: placeholders.length > 0 ? null : value,
     fstring,
     placeholders,
@@ -356,51 +377,74 @@ function expr(n: ExpressionNode | ParseNode): A.Expr {
   const sp = span(n);
   switch (n.nodeType) {
     case ParseNodeType.Name:
-      return { kind: "Name", ...sp, id: n.d.value };
+      return { kind: "Name", start: sp.start, end: sp.end, id: n.d.value };
     case ParseNodeType.MemberAccess:
       return {
         kind: "Attribute",
-        ...sp,
+        start: sp.start,
+        end: sp.end,
         value: expr(n.d.leftExpr),
         attr: n.d.member.d.value,
         attrStart: n.d.member.start,
       };
     case ParseNodeType.Call:
-      return { kind: "Call", ...sp, func: expr(n.d.leftExpr), args: n.d.args.map(arg) };
+      return { kind: "Call", start: sp.start, end: sp.end, func: expr(n.d.leftExpr), args: n.d.args.map(arg) };
     case ParseNodeType.Await:
-      return { kind: "Await", ...sp, value: expr(n.d.expr) };
+      return { kind: "Await", start: sp.start, end: sp.end, value: expr(n.d.expr) };
     case ParseNodeType.StringList:
       return stringList(n);
     case ParseNodeType.String:
-      return { kind: "Str", ...sp, value: n.d.value, fstring: false, placeholders: [], bytes: false };
+      return {
+        kind: "Str",
+        start: sp.start,
+        end: sp.end,
+        value: n.d.value,
+        fstring: false,
+        placeholders: [],
+        bytes: false,
+      };
     case ParseNodeType.Number:
-      return { kind: "Constant", ...sp, value: String(n.d.value) };
+      return { kind: "Constant", start: sp.start, end: sp.end, value: String(n.d.value) };
     case ParseNodeType.Constant:
-      return { kind: "Constant", ...sp, value: CONSTANTS[n.d.constType] ?? "?" };
+      return { kind: "Constant", start: sp.start, end: sp.end, value: CONSTANTS[n.d.constType] ?? "?" };
     case ParseNodeType.Ellipsis:
-      return { kind: "Constant", ...sp, value: "..." };
+      return { kind: "Constant", start: sp.start, end: sp.end, value: "..." };
     case ParseNodeType.BinaryOperation:
       return {
         kind: "BinOp",
-        ...sp,
+        start: sp.start,
+        end: sp.end,
         op: OPERATORS[n.d.operator] ?? "?",
         left: expr(n.d.leftExpr),
         right: expr(n.d.rightExpr),
       };
     case ParseNodeType.UnaryOperation:
-      return { kind: "UnaryOp", ...sp, op: OPERATORS[n.d.operator] ?? "?", operand: expr(n.d.expr) };
+      return {
+        kind: "UnaryOp",
+        start: sp.start,
+        end: sp.end,
+        op: OPERATORS[n.d.operator] ?? "?",
+        operand: expr(n.d.expr),
+      };
     case ParseNodeType.Index:
-      return { kind: "Subscript", ...sp, value: expr(n.d.leftExpr), items: n.d.items.map((a) => expr(a.d.valueExpr)) };
+      return {
+        kind: "Subscript",
+        start: sp.start,
+        end: sp.end,
+        value: expr(n.d.leftExpr),
+        items: n.d.items.map((a) => expr(a.d.valueExpr)),
+      };
     case ParseNodeType.Tuple:
-      return { kind: "Sequence", ...sp, type: "tuple", items: n.d.items.map(expr) };
+      return { kind: "Sequence", start: sp.start, end: sp.end, type: "tuple", items: n.d.items.map(expr) };
     case ParseNodeType.List:
-      return { kind: "Sequence", ...sp, type: "list", items: n.d.items.map(expr) };
+      return { kind: "Sequence", start: sp.start, end: sp.end, type: "list", items: n.d.items.map(expr) };
     case ParseNodeType.Set:
-      return { kind: "Sequence", ...sp, type: "set", items: n.d.items.map(expr) };
+      return { kind: "Sequence", start: sp.start, end: sp.end, type: "set", items: n.d.items.map(expr) };
     case ParseNodeType.Dictionary:
       return {
         kind: "Dict",
-        ...sp,
+        start: sp.start,
+        end: sp.end,
         entries: n.d.items.map((e) =>
           e.nodeType === ParseNodeType.DictionaryKeyEntry
             ? { key: expr(e.d.keyExpr), value: expr(e.d.valueExpr) }
@@ -410,11 +454,12 @@ function expr(n: ExpressionNode | ParseNode): A.Expr {
         ),
       };
     case ParseNodeType.Lambda:
-      return { kind: "Lambda", ...sp, params: params(n.d.params), body: expr(n.d.expr) };
+      return { kind: "Lambda", start: sp.start, end: sp.end, params: params(n.d.params), body: expr(n.d.expr) };
     case ParseNodeType.Comprehension:
       return {
         kind: "Comprehension",
-        ...sp,
+        start: sp.start,
+        end: sp.end,
         generator: n.d.isGenerator,
         element: expr(n.d.expr),
         clauses: n.d.forIfNodes.map((c) =>
@@ -429,31 +474,40 @@ function expr(n: ExpressionNode | ParseNode): A.Expr {
         ),
       };
     case ParseNodeType.Ternary:
-      return { kind: "Ternary", ...sp, test: expr(n.d.testExpr), body: expr(n.d.ifExpr), orelse: expr(n.d.elseExpr) };
+      return {
+        kind: "Ternary",
+        start: sp.start,
+        end: sp.end,
+        test: expr(n.d.testExpr),
+        body: expr(n.d.ifExpr),
+        orelse: expr(n.d.elseExpr),
+      };
     case ParseNodeType.AssignmentExpression:
       return {
         kind: "NamedExpr",
-        ...sp,
-        target: { kind: "Name", ...span(n.d.name), id: n.d.name.d.value },
+        start: sp.start,
+        end: sp.end,
+        target: { kind: "Name", start: n.d.name.start, end: n.d.name.start + n.d.name.length, id: n.d.name.d.value },
         value: expr(n.d.rightExpr),
       };
     case ParseNodeType.Unpack:
-      return { kind: "Starred", ...sp, value: expr(n.d.expr) };
+      return { kind: "Starred", start: sp.start, end: sp.end, value: expr(n.d.expr) };
     case ParseNodeType.Yield:
-      return { kind: "Yield", ...sp, from: false, value: n.d.expr ? expr(n.d.expr) : null };
+      return { kind: "Yield", start: sp.start, end: sp.end, from: false, value: n.d.expr ? expr(n.d.expr) : null };
     case ParseNodeType.YieldFrom:
-      return { kind: "Yield", ...sp, from: true, value: expr(n.d.expr) };
+      return { kind: "Yield", start: sp.start, end: sp.end, from: true, value: expr(n.d.expr) };
     case ParseNodeType.Slice:
       return {
         kind: "Slice",
-        ...sp,
+        start: sp.start,
+        end: sp.end,
         parts: [n.d.startValue, n.d.endValue, n.d.stepValue].filter(isDefined).map(expr),
       };
     case ParseNodeType.TypeAnnotation:
       return expr(n.d.valueExpr);
     case ParseNodeType.Error:
-      return { kind: "OtherExpr", ...sp, children: n.d.child ? [expr(n.d.child)] : [] };
+      return { kind: "OtherExpr", start: sp.start, end: sp.end, children: n.d.child ? [expr(n.d.child)] : [] };
     default:
-      return { kind: "OtherExpr", ...sp, children: [] };
+      return { kind: "OtherExpr", start: sp.start, end: sp.end, children: [] };
   }
 }

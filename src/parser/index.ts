@@ -2,9 +2,11 @@
  * The one door to the Python parser (pyright's, pinned in package.json). Everything else sees only
  * dbfence's AST, the comments and a LineMap.
  */
-import { DiagnosticSink } from "@zzzen/pyright-internal/dist/common/diagnosticSink.js";
-import { pythonVersion3_14 } from "@zzzen/pyright-internal/dist/common/pythonVersion.js";
-import { ParseOptions, Parser } from "@zzzen/pyright-internal/dist/parser/parser.js";
+import { createRequire } from "node:module";
+import type * as Diagnostics from "@zzzen/pyright-internal/dist/common/diagnosticSink.js";
+import type * as Versions from "@zzzen/pyright-internal/dist/common/pythonVersion.js";
+import type * as ParserModule from "@zzzen/pyright-internal/dist/parser/parser.js";
+import type { Parser } from "@zzzen/pyright-internal/dist/parser/parser.js";
 import type { TokenizerOutput } from "@zzzen/pyright-internal/dist/parser/tokenizer.js";
 import type * as A from "./ast.js";
 import { convertModule } from "./convert.js";
@@ -25,11 +27,38 @@ const DiagnosticError = 0;
  */
 const NOT_SYNTAX_ERRORS = /cannot be used to exit a "finally" block/;
 
+/**
+ * pyright's parser, loaded on first use (it is CommonJS, so `require` loads it synchronously): a run whose
+ * files all come from the cache never pays for loading it.
+ */
+let pyright: {
+  Parser: typeof ParserModule.Parser;
+  ParseOptions: typeof ParserModule.ParseOptions;
+  DiagnosticSink: typeof Diagnostics.DiagnosticSink;
+  version: typeof Versions.pythonVersion3_14;
+} | null = null;
+
+function loadPyright(): NonNullable<typeof pyright> {
+  if (pyright) return pyright;
+  const require = createRequire(import.meta.url);
+  const parser = require("@zzzen/pyright-internal/dist/parser/parser.js") as typeof ParserModule;
+  const diagnostics = require("@zzzen/pyright-internal/dist/common/diagnosticSink.js") as typeof Diagnostics;
+  const versions = require("@zzzen/pyright-internal/dist/common/pythonVersion.js") as typeof Versions;
+  pyright = {
+    Parser: parser.Parser,
+    ParseOptions: parser.ParseOptions,
+    DiagnosticSink: diagnostics.DiagnosticSink,
+    version: versions.pythonVersion3_14,
+  };
+  return pyright;
+}
+
 /** Parses with the Python 3.14 grammar. Never throws: a failure is a result. */
 export function parsePython(text: string): ParseResult {
+  const { Parser, ParseOptions, DiagnosticSink, version } = loadPyright();
   const lines = new LineMap(text);
   const options = new ParseOptions();
-  options.pythonVersion = pythonVersion3_14;
+  options.pythonVersion = version;
   options.reportInvalidStringEscapeSequence = false;
   const sink = new DiagnosticSink();
   let parsed: ReturnType<Parser["parseSourceFile"]>;

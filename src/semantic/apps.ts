@@ -73,7 +73,7 @@ class AppResolver {
   private readonly objects = new Map<string, AppObject>();
 
   constructor(private readonly infer: TypeInference) {
-    for (const m of infer.project.all()) {
+    for (const m of infer.project.wired()) {
       const ctx = infer.moduleContext(m.module);
       for (const o of m.wiring.objects) {
         const kind = APP_CLASSES[infer.qname(o.call.func, ctx) ?? ""];
@@ -94,7 +94,7 @@ class AppResolver {
 
   models(): AppModel[] {
     const mounted = new Set<string>();
-    for (const m of this.infer.project.all()) {
+    for (const m of this.infer.project.wired()) {
       for (const e of m.wiring.edges) {
         if (e.kind !== "mount") continue;
         const target =
@@ -177,7 +177,7 @@ class AppResolver {
       }
       return en;
     };
-    for (const mod of this.infer.project.all()) {
+    for (const mod of this.infer.project.wired()) {
       for (const r of mod.wiring.routes) {
         const key = this.keyOf(r.owner, mod, r.scope);
         if (key) entry(key).routes.push({ r, mod });
@@ -234,7 +234,7 @@ class AppResolver {
       if (list?.kind === "Sequence") for (const h of list.items) add(event, h, m, app.scope);
       else if (list) unknown = true;
     }
-    for (const mod of this.infer.project.all()) {
+    for (const mod of this.infer.project.wired()) {
       for (const ev of mod.wiring.events) {
         if (this.keyOf(ev.owner, mod, ev.scope) !== app.key) continue;
         add(ev.event ? this.constant(ev.event, this.infer.moduleContext(mod.module)) : null, ev.handler, mod, ev.scope);

@@ -136,6 +136,21 @@ export function isAsyncDef(def: FunctionDef): boolean {
 
 const endpointCache = new WeakMap<object, Set<string>>();
 
+/** Gives the project the registered endpoints computed earlier (the cache), instead of computing them. */
+export function seedRegisteredEndpoints(project: object, set: Set<string>): void {
+  endpointCache.set(project, set);
+}
+
+/**
+ * Is the function with this key (`module::name`, `module:factory:name`) registered with `add_api_route`?
+ * The read set gets `#endpoints:<module>`: the answer changes only when that module's registrations do.
+ */
+export function isRegisteredEndpoint(infer: TypeInference, module: string, key: string): boolean {
+  infer.project.note([`#endpoints:${module}`]);
+  const set = endpointCache.get(infer.project) ?? infer.project.track(() => registeredEndpoints(infer), false).value;
+  return set.has(key);
+}
+
 /**
  * Functions registered with `add_api_route`/`add_api_websocket_route` anywhere in the project, as
  * `module::name` (module level) or `module:factory:name` (defined inside an app factory).
@@ -144,7 +159,7 @@ export function registeredEndpoints(infer: TypeInference): Set<string> {
   const hit = endpointCache.get(infer.project);
   if (hit) return hit;
   const out = new Set<string>();
-  for (const m of infer.project.all()) {
+  for (const m of infer.project.wired()) {
     for (const r of m.wiring.routes) {
       if ("params" in r.handler) continue;
       const e = r.handler as Expr;

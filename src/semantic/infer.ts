@@ -381,14 +381,21 @@ export class TypeInference {
    * they are computed once. A key still being computed answers "unknown": that ends reference cycles
    * (`self.a = self.b`, `self.b = self.a`) that would otherwise branch exponentially.
    */
-  private readonly memo = new Map<string, Fact | null>();
+  private readonly memo = new Map<string, { fact: Fact | null; reads: Set<string> | null }>();
 
   private memoized(key: string, compute: () => Fact | null): Fact | null {
-    if (this.memo.has(key)) return this.memo.get(key) ?? null;
-    this.memo.set(key, null);
-    const f = compute();
-    this.memo.set(key, f);
-    return f;
+    const hit = this.memo.get(key);
+    if (hit) {
+      // What the answer was computed from is read again by whoever asks (the cache keys findings by it).
+      if (hit.reads) this.project.note(hit.reads);
+      return hit.fact;
+    }
+    const entry: { fact: Fact | null; reads: Set<string> | null } = { fact: null, reads: null };
+    this.memo.set(key, entry);
+    const { value, reads } = this.project.track(compute);
+    entry.fact = value;
+    entry.reads = reads;
+    return value;
   }
 
   private refType(r: Resolved | null): Fact | null {

@@ -1,6 +1,11 @@
 /**
  * The project index: module summaries by name, and resolution of names across modules through
  * imports and re-exports (import cycles end in "unknown", never in a loop).
+ *
+ * Summaries may be loaded lazily (`LazyModules`): every module name is known up front, but a summary is
+ * only built or read when something asks for it. Every question the index answers is recorded in the
+ * active read sets (`track`): the modules asked for (present or absent) and the whole-project facts
+ * (`#wired`, `#importers`). The cache (src/cache/) keys a file's findings by exactly that read set.
  */
 import type { ModuleSummary, SymbolDef } from "./summary.js";
 
@@ -12,31 +17,115 @@ export type Resolved =
   /** A module-level definition of a project module. */
   | { kind: "symbol"; module: string; name: string; def: SymbolDef };
 
+/** Whole-project facts a read set can hold besides module names. */
+export const WIRED_KEY = "#wired";
+export const IMPORTERS_KEY = "#importers";
+
+/** Modules whose summaries are produced on demand. */
+export interface LazyModules {
+  /** Every module name of the project (first file wins for a name, as for eager summaries). */
+  readonly names: ReadonlySet<string>;
+  /** Modules whose summary has FastAPI wiring facts (apps, routers, routes, edges, events). */
+  readonly wired: readonly string[];
+  /** `from <module> import <name>` pairs of the whole project, as `module\0name`. */
+  readonly importedNames: ReadonlySet<string>;
+  load(module: string): ModuleSummary | undefined;
+}
+
 export class ProjectIndex {
   private readonly modules = new Map<string, ModuleSummary>();
+  private readonly lazy: LazyModules | null;
+  private readonly reads: Set<string>[] = [];
+  private wiredList: string[] | null = null;
+  private importedNames: ReadonlySet<string> | null = null;
 
-  constructor(summaries: Iterable<ModuleSummary>) {
+  constructor(summaries: Iterable<ModuleSummary> | LazyModules) {
+    if (isLazy(summaries)) {
+      this.lazy = summaries;
+      return;
+    }
+    this.lazy = null;
     for (const s of summaries) {
       // Two files claiming one module name (e.g. x.py and x/__init__.py): keep the first, like Python does for packages.
       if (!this.modules.has(s.module)) this.modules.set(s.module, s);
     }
   }
 
+  /**
+   * Runs `f` recording what it reads; returns its result and the read set. Nested calls merge outward
+   * unless `merge` is false (a fact the caller will stand for by a key of its own).
+   */
+  track<T>(f: () => T, merge = true): { value: T; reads: Set<string> } {
+    const reads = new Set<string>();
+    this.reads.push(reads);
+    try {
+      return { value: f(), reads };
+    } finally {
+      this.reads.pop();
+      if (merge) this.note(reads);
+    }
+  }
+
+  /** Adds keys to the active read sets (a memoised answer re-reports what it read when computed). */
+  note(keys: Iterable<string>): void {
+    const top = this.reads[this.reads.length - 1];
+    if (top) for (const k of keys) top.add(k);
+  }
+
+  private read(key: string): void {
+    const top = this.reads[this.reads.length - 1];
+    if (top) top.add(key);
+  }
+
   get(module: string): ModuleSummary | undefined {
-    return this.modules.get(module);
+    this.read(module);
+    return this.summary(module);
   }
 
   has(module: string): boolean {
-    return this.modules.has(module);
+    this.read(module);
+    return this.lazy ? this.lazy.names.has(module) : this.modules.has(module);
   }
 
-  all(): IterableIterator<ModuleSummary> {
-    return this.modules.values();
+  private summary(module: string): ModuleSummary | undefined {
+    const hit = this.modules.get(module);
+    if (hit || !this.lazy || !this.lazy.names.has(module)) return hit;
+    const s = this.lazy.load(module);
+    if (s) this.modules.set(module, s);
+    return s;
+  }
+
+  /** Modules with FastAPI wiring facts (apps, routers, routes, include/mount edges, events). */
+  wired(): ModuleSummary[] {
+    this.read(WIRED_KEY);
+    this.wiredList ??= this.lazy
+      ? [...this.lazy.wired]
+      : [...this.modules.values()].filter((m) => hasWiring(m)).map((m) => m.module);
+    const out: ModuleSummary[] = [];
+    for (const m of this.wiredList) {
+      const s = this.get(m);
+      if (s) out.push(s);
+    }
+    return out;
+  }
+
+  /** Does some module of the project import `name` from `module` (`from module import name`)? */
+  isImportedFrom(module: string, name: string): boolean {
+    this.read(IMPORTERS_KEY);
+    if (!this.importedNames) {
+      if (this.lazy) this.importedNames = this.lazy.importedNames;
+      else {
+        const pairs = new Set<string>();
+        for (const m of this.modules.values()) for (const p of importedNamePairs(m)) pairs.add(p);
+        this.importedNames = pairs;
+      }
+    }
+    return this.importedNames.has(`${module}\0${name}`);
   }
 
   /** What `import <module>` refers to. */
   resolveModule(module: string): Resolved {
-    return this.modules.has(module) ? { kind: "module", module } : { kind: "external", qname: module };
+    return this.has(module) ? { kind: "module", module } : { kind: "external", qname: module };
   }
 
   /** What `<module>.<name>` refers to, following imports and re-exports. */
@@ -44,7 +133,7 @@ export class ProjectIndex {
     const key = `${module}\0${name}`;
     if (seen.has(key)) return null;
     seen.add(key);
-    const summary = this.modules.get(module);
+    const summary = this.get(module);
     if (!summary) return { kind: "external", qname: `${module}.${name}` };
     const def = summary.symbols[name];
     if (def) return { kind: "symbol", module, name, def };
@@ -54,17 +143,17 @@ export class ProjectIndex {
       const sub = `${imp.module}.${imp.name}`;
       // `from pkg import x`: what pkg/__init__ binds to `x` wins over the submodule pkg/x.py (a re-export
       // like `from .session import session` replaces the submodule binding), as at runtime.
-      if (this.modules.has(sub) && !this.bindsName(imp.module, imp.name)) return { kind: "module", module: sub };
+      if (this.has(sub) && !this.bindsName(imp.module, imp.name)) return { kind: "module", module: sub };
       return this.resolveMember(imp.module, imp.name, seen);
     }
     const sub = `${module}.${name}`;
-    if (this.modules.has(sub)) return { kind: "module", module: sub };
+    if (this.has(sub)) return { kind: "module", module: sub };
     return null;
   }
 
   /** Whether a module's own code binds `name` (a definition, or an import other than `from . import name`). */
   private bindsName(module: string, name: string): boolean {
-    const m = this.modules.get(module);
+    const m = this.get(module);
     if (!m) return false;
     if (m.symbols[name]) return true;
     const imp = m.imports[name];
@@ -82,6 +171,23 @@ export class ProjectIndex {
         return null;
     }
   }
+}
+
+function isLazy(x: Iterable<ModuleSummary> | LazyModules): x is LazyModules {
+  return typeof (x as LazyModules).load === "function";
+}
+
+/** Does the summary declare FastAPI apps, routers, routes, include/mount edges or lifecycle events? */
+export function hasWiring(m: ModuleSummary): boolean {
+  const w = m.wiring;
+  return w.objects.length > 0 || w.routes.length > 0 || w.edges.length > 0 || w.events.length > 0;
+}
+
+/** The `module\0name` pairs of a module's `from module import name` bindings. */
+export function importedNamePairs(m: ModuleSummary): string[] {
+  const out: string[] = [];
+  for (const b of Object.values(m.imports)) if (b.name !== null) out.push(`${b.module}\0${b.name}`);
+  return out;
 }
 
 /** The qualified name of a resolved thing, for matching library knowledge and messages. */

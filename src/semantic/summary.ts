@@ -27,11 +27,19 @@ export interface FunctionSig {
   returnValues: Expr[];
   decorators: Expr[];
   start: number;
-  /** Last value bound to each simple local name (assignments and `with ... as name`). */
+  /**
+   * Last value bound to each simple local name (assignments and `with ... as name`), kept only for the
+   * names the yielded and returned values can reach (directly or through other kept locals): the only
+   * readers evaluate those values. Summaries stay small (they are cached and cross worker threads).
+   */
   locals: Record<string, Expr>;
-  /** Callees of awaited calls in source order, and whether a `yield` came before (lifespan shutdown). */
+  /**
+   * Dotted callees (`a.b.c`, Name/Attribute only) of awaited calls in source order, and whether a `yield`
+   * came before (lifespan shutdown). Readers resolve them as names (`TypeInference.resolveExpr`), which
+   * cannot resolve any other callee shape, so no other shape is kept.
+   */
   awaits: { func: Expr; afterYield: boolean }[];
-  /** Callees of every call in the body (Name/Attribute only): "does this handler call the connector?". */
+  /** Dotted callees (Name/Attribute only) of every call in the body: "does this handler call the connector?". */
   callees: Expr[];
 }
 
@@ -97,8 +105,9 @@ export function functionSig(f: FunctionDef): FunctionSig {
     for (const root of stmtExprs(s)) {
       walkExpr(root, (e) => {
         if (e.kind === "Yield") afterYield = true;
-        else if (e.kind === "Await" && e.value.kind === "Call") awaits.push({ func: e.value.func, afterYield });
-        else if (e.kind === "Call" && (e.func.kind === "Name" || e.func.kind === "Attribute")) callees.push(e.func);
+        else if (e.kind === "Await" && e.value.kind === "Call" && isDotted(e.value.func))
+          awaits.push({ func: e.value.func, afterYield });
+        else if (e.kind === "Call" && isDotted(e.func)) callees.push(e.func);
         return e.kind !== "Lambda";
       });
     }
@@ -117,10 +126,36 @@ export function functionSig(f: FunctionDef): FunctionSig {
     returnValues,
     decorators: f.decorators,
     start: f.start,
-    locals,
+    locals: reachableLocals(locals, [...yields, ...returnValues]),
     awaits,
     callees,
   };
+}
+
+/** `a`, `a.b`, `a.b.c`: a name or an attribute chain over a name. */
+export function isDotted(e: Expr): boolean {
+  let cur = e;
+  while (cur.kind === "Attribute") cur = cur.value;
+  return cur.kind === "Name";
+}
+
+/** The locals whose names `roots` mention, and the locals their values mention, to a fixpoint. */
+function reachableLocals(locals: Record<string, Expr>, roots: readonly Expr[]): Record<string, Expr> {
+  const kept: Record<string, Expr> = dict();
+  const pending: Expr[] = [...roots];
+  for (let e = pending.pop(); e; e = pending.pop()) {
+    walkExpr(e, (n) => {
+      if (n.kind === "Name" && !(n.id in kept)) {
+        const value = locals[n.id];
+        if (value) {
+          kept[n.id] = value;
+          pending.push(value);
+        }
+      }
+      return true;
+    });
+  }
+  return kept;
 }
 
 function classSummary(c: ClassDef): ClassSummary {

@@ -1,6 +1,6 @@
 /** Route handlers of a file with their database chain, computed once and shared by DBF301/DBF302. */
 import type { FunctionInfo } from "../../semantic/analysis.js";
-import { databaseChain, registeredEndpoints, routeDecorator } from "../../semantic/fastapi.js";
+import { databaseChain, isRegisteredEndpoint, routeDecorator } from "../../semantic/fastapi.js";
 import type { RuleContext } from "../rule.js";
 
 export interface RouteHandler {
@@ -22,7 +22,6 @@ export function routeHandlers(ctx: RuleContext): RouteHandler[] {
     out.push({ fn, method: route.method, chain: databaseChain(fn.def.params, fn.outer, ctx.infer) });
   }
   // `add_api_route("/path", endpoint)` anywhere in the project registers a function defined here.
-  const registered = registeredEndpoints(ctx.infer);
   for (const fn of ctx.facts.functions) {
     if (fn.cls !== null || out.some((h) => h.fn === fn)) continue;
     const parent = fn.parent;
@@ -32,7 +31,7 @@ export function routeHandlers(ctx: RuleContext): RouteHandler[] {
         : parent.parent === null && parent.cls === null
           ? `${ctx.facts.module}:${parent.def.name}:${fn.def.name}`
           : null;
-    if (key && registered.has(key)) {
+    if (key && isRegisteredEndpoint(ctx.infer, ctx.facts.module, key)) {
       out.push({ fn, method: "add_api_route", chain: databaseChain(fn.def.params, fn.outer, ctx.infer) });
     }
   }

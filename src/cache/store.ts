@@ -1,0 +1,260 @@
+/**
+ * The content-hash cache in `.dbfence_cache/` at the project root.
+ *
+ * One JSON file per tool build and configuration (`v1/<key>.json`, key = hash of dbfence's own compiled code
+ * and of the resolved configuration), holding per file:
+ *  - the git blob hash of its bytes, its module name, and the facts the engine needs without parsing it
+ *    (summary hash, imports, prefilter seed, wiring flag, imported names, suppression comments, or the DBF900
+ *    it is);
+ *  - its per-file findings with the **read set** they were computed from: every module summary and
+ *    whole-project fact the rules asked the project index for (src/semantic/project.ts), with a digest of
+ *    their values at the time.
+ * Findings are reused only when the file's bytes are the same and the digest of the current values of its
+ * read set is the same. Anything else (a missing, unreadable, corrupt, foreign or stale file, a record of
+ * the wrong shape) is ignored and rebuilt: the cache is never trusted beyond what it can prove.
+ */
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import type { Comment } from "../parser/ast.js";
+import type { Finding } from "../types.js";
+
+export const CACHE_DIR = ".dbfence_cache";
+const FORMAT = 1;
+
+const position = {
+  line: z.number().int(),
+  column: z.number().int(),
+  endLine: z.number().int(),
+  endColumn: z.number().int(),
+};
+const findingSchema = z.object({
+  code: z.string(),
+  name: z.string(),
+  severity: z.enum(["error", "warning"]),
+  path: z.string(),
+  ...position,
+  message: z.string(),
+  fix: z
+    .object({
+      description: z.string(),
+      applicability: z.enum(["safe", "unsafe"]).optional(),
+      edits: z.array(z.object({ ...position, text: z.string() })),
+    })
+    .nullable(),
+});
+const commentSchema = z.object({
+  start: z.number().int(),
+  text: z.string(),
+  line: z.number().int(),
+  trailing: z.boolean(),
+});
+/** What a check was computed from: its read set, as indices into `keys`. */
+const readsSchema = z.array(z.number().int().nonnegative());
+const fileSchema = z.object({
+  blob: z.string(),
+  module: z.string(),
+  isPackage: z.boolean(),
+  /** null: the file is a DBF900 (cannot be decoded or parsed). */
+  summary: z.string().nullable(),
+  error: findingSchema.nullable(),
+  seeded: z.boolean(),
+  /** Modules its imports reach, one per line. */
+  imports: z.string(),
+  /** `from m import n` pairs of the file, as `m n`, one per line. */
+  names: z.string(),
+  wired: z.boolean(),
+  comments: z.array(commentSchema),
+  check: z.object({ findings: z.array(findingSchema), reads: readsSchema }).nullable(),
+});
+const cacheSchema = z.object({
+  format: z.literal(FORMAT),
+  key: z.string(),
+  /** Every read-set key of the file, with its value when the file was written (all entries agree with it). */
+  keys: z.array(z.tuple([z.string(), z.string()])),
+  files: z.record(z.string(), fileSchema),
+  endpoints: z.object({ reads: readsSchema, values: z.record(z.string(), z.string()) }).nullable(),
+  project: z.object({ reads: readsSchema, findings: z.array(findingSchema) }).nullable(),
+});
+
+type StoredFile = z.infer<typeof fileSchema>;
+export type CachedFile = Omit<StoredFile, "check" | "imports" | "names"> & {
+  imports: string[];
+  names: string[];
+  check: { findings: Finding[]; reads: Reads } | null;
+};
+/**
+ * A read set: the keys a computation read and what each was worth then. It is still valid when every
+ * key is worth the same now.
+ */
+export type Reads = ReadonlyArray<readonly [string, string]>;
+export interface CacheData {
+  files: Map<string, CachedFile>;
+  endpoints: { reads: Reads; values: Record<string, string> } | null;
+  project: { reads: Reads; findings: Finding[] } | null;
+}
+
+export function emptyCache(): CacheData {
+  return { files: new Map(), endpoints: null, project: null };
+}
+
+export function sha1(data: string | Uint8Array): string {
+  return crypto.createHash("sha1").update(data).digest("hex");
+}
+
+/** The git blob hash of a file's bytes (what `git ls-files -s` prints for an unmodified file). */
+export function blobHash(bytes: Uint8Array): string {
+  return crypto.createHash("sha1").update(`blob ${bytes.length}\0`).update(bytes).digest("hex");
+}
+
+let toolHash: string | null = null;
+/** A hash of dbfence's own compiled code: any change to the analyzer makes every cache entry foreign. */
+export function toolFingerprint(): string {
+  if (toolHash) return toolHash;
+  const h = crypto.createHash("sha1");
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+  const walk = (dir: string): void => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith(".js")) h.update(path.relative(root, p)).update("\0").update(fs.readFileSync(p));
+    }
+  };
+  walk(root);
+  toolHash = h.digest("hex");
+  return toolHash;
+}
+
+/** The cache key of a run: the tool build and the resolved configuration. */
+export function cacheKey(config: unknown): string {
+  return sha1(`${FORMAT}\0${toolFingerprint()}\0${JSON.stringify(config)}`);
+}
+
+/** Is every key of the read set worth what it was? (Each key's current value is computed once per run.) */
+export function stillValid(reads: Reads, value: (key: string) => string): boolean {
+  for (const [k, v] of reads) if (value(k) !== v) return false;
+  return true;
+}
+
+function lines(s: string): string[] {
+  return s === "" ? [] : s.split("\n");
+}
+
+function cacheFile(dir: string, key: string): string {
+  return path.join(dir, "v1", `${key}.json`);
+}
+
+/** Reads the cache for `key`; anything unreadable or malformed is an empty cache. */
+export function loadCache(dir: string, key: string): CacheData {
+  let raw: string;
+  try {
+    raw = fs.readFileSync(cacheFile(dir, key), "utf8");
+  } catch {
+    return emptyCache();
+  }
+  let parsed: z.infer<typeof cacheSchema>;
+  try {
+    const r = cacheSchema.safeParse(JSON.parse(raw));
+    if (!r.success || r.data.key !== key) return emptyCache();
+    parsed = r.data;
+  } catch {
+    return emptyCache();
+  }
+  const keys = parsed.keys;
+  const reads = (r: number[]): Reads | null => {
+    const out: (readonly [string, string])[] = [];
+    for (const i of r) {
+      const k = keys[i];
+      if (k === undefined) return null;
+      out.push(k);
+    }
+    return out;
+  };
+  const data = emptyCache();
+  for (const [rel, f] of Object.entries(parsed.files)) {
+    const check = f.check ? reads(f.check.reads) : null;
+    data.files.set(rel, {
+      ...f,
+      imports: lines(f.imports),
+      names: lines(f.names).map((n) => n.replace(" ", "\0")),
+      check: f.check && check ? { findings: f.check.findings as Finding[], reads: check } : null,
+    });
+  }
+  if (parsed.endpoints) {
+    const r = reads(parsed.endpoints.reads);
+    if (r) data.endpoints = { reads: r, values: parsed.endpoints.values };
+  }
+  if (parsed.project) {
+    const r = reads(parsed.project.reads);
+    if (r) data.project = { reads: r, findings: parsed.project.findings as Finding[] };
+  }
+  return data;
+}
+
+/**
+ * Writes the cache for `key` atomically (a temporary file renamed over the old one) and removes the caches
+ * of other keys. A cache that cannot be written is not an error: the run's result does not depend on it.
+ */
+export function saveCache(dir: string, key: string, data: CacheData): string | null {
+  const keys: [string, string][] = [];
+  const index = new Map<string, number>();
+  const ref = (r: Reads): number[] =>
+    r.map(([k, v]) => {
+      const id = `${k}\0${v}`;
+      let i = index.get(id);
+      if (i === undefined) {
+        i = keys.length;
+        keys.push([k, v]);
+        index.set(id, i);
+      }
+      return i;
+    });
+  const files: Record<string, StoredFile> = {};
+  for (const [rel, f] of data.files) {
+    files[rel] = {
+      ...f,
+      imports: f.imports.join("\n"),
+      names: f.names.map((n) => n.replace("\0", " ")).join("\n"),
+      check: f.check ? { findings: f.check.findings, reads: ref(f.check.reads) } : null,
+    };
+  }
+  const out = {
+    format: FORMAT,
+    key,
+    keys,
+    files,
+    endpoints: data.endpoints ? { reads: ref(data.endpoints.reads), values: data.endpoints.values } : null,
+    project: data.project ? { reads: ref(data.project.reads), findings: data.project.findings } : null,
+  };
+  const target = cacheFile(dir, key);
+  try {
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    const ignore = path.join(dir, ".gitignore");
+    if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, "# Created by dbfence: its cache, never committed.\n*\n");
+    const tag = path.join(dir, "CACHEDIR.TAG");
+    if (!fs.existsSync(tag)) {
+      fs.writeFileSync(
+        tag,
+        "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by dbfence.\n",
+      );
+    }
+    const tmp = `${target}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(out));
+    fs.renameSync(tmp, target);
+    for (const other of fs.readdirSync(path.dirname(target))) {
+      if (other !== path.basename(target) && !other.endsWith(".tmp")) {
+        fs.rmSync(path.join(path.dirname(target), other), { force: true });
+      }
+    }
+    return null;
+  } catch (e) {
+    return `cannot write the cache in ${dir} (${e instanceof Error ? e.message : String(e)}); the next run will not be faster`;
+  }
+}
+
+/** Comments the suppression filters read (`# dbfence: ignore[...]`, `# noqa: ...`); the cache keeps only these. */
+export function suppressionComments(comments: readonly Comment[]): Comment[] {
+  return comments.filter((c) => /dbfence|noqa/i.test(c.text));
+}

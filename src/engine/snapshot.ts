@@ -1,0 +1,99 @@
+/**
+ * The git index as a snapshot for `check --staged` (src/engine/run.ts `Snapshot`): the project's Python
+ * files as staged, without writing them anywhere. Each file carries its blob hash from `git ls-files -s`,
+ * so files the cache already knows are never read; the others are read from the working tree when it
+ * holds the same bytes (the usual case), else with `git cat-file`.
+ *
+ * Which files belong to the project follows discovery (src/files/discover.ts): `.py`/`.pyi`, not under a
+ * skipped folder (`.venv`, `node_modules`, ...), `include`/`exclude` of the config, and not ignored by
+ * `.gitignore` (asked of git itself: `git ls-files --cached --ignored --exclude-standard`).
+ */
+
+import fs from "node:fs";
+import path from "node:path";
+import { blobHash } from "../cache/store.js";
+import type { DiscoveredFile } from "../files/discover.js";
+import { isPythonSource, SKIPPED_FOLDERS } from "../files/discover.js";
+import { compileGlobs } from "../files/globs.js";
+import { nulList, runGit } from "../init/git.js";
+import type { Snapshot } from "./run.js";
+
+export interface IndexEntry {
+  /** Path relative to the repository top, with `/`. */
+  rel: string;
+  blob: string;
+}
+
+/** Stage-0 entries of the index (`git ls-files -s -z`); null when git fails. */
+export function indexEntries(top: string): IndexEntry[] | null {
+  const r = runGit(top, ["ls-files", "-s", "-z"]);
+  if (!r.ok) return null;
+  const out: IndexEntry[] = [];
+  for (const line of nulList(r.stdout)) {
+    // <mode> SP <object> SP <stage> TAB <file>
+    const tab = line.indexOf("\t");
+    const [mode, blob, stage] = line.slice(0, tab).split(" ");
+    if (stage !== "0" || mode === "160000" || !blob) continue; // conflicts and submodules are not files to read
+    out.push({ rel: line.slice(tab + 1), blob });
+  }
+  return out;
+}
+
+/**
+ * The snapshot of the project rooted at `root` (inside the working tree `top`), as the index holds it.
+ * `mirror` is where the files appear to live (the folder the config was exported to), so that reported
+ * paths are relative to the project root as usual.
+ */
+export function indexSnapshot(opts: {
+  top: string;
+  mirror: string;
+  root: string;
+  entries: readonly IndexEntry[];
+  include: string[];
+  exclude: string[];
+}): Snapshot {
+  const { top, mirror, root, entries } = opts;
+  const include = compileGlobs(opts.include);
+  const exclude = compileGlobs(opts.exclude);
+  const ignored = new Set(
+    nulList(runGit(top, ["ls-files", "-z", "--cached", "--ignored", "--exclude-standard"]).stdout),
+  );
+  const prefix = path.relative(mirror, root).split(path.sep).join("/");
+  const blobs = new Map<string, { blob: string; rel: string }>();
+  const files: DiscoveredFile[] = [];
+  for (const e of entries) {
+    if (!isPythonSource(e.rel) || ignored.has(e.rel)) continue;
+    if (prefix !== "" && !e.rel.startsWith(`${prefix}/`)) continue;
+    const rel = prefix === "" ? e.rel : e.rel.slice(prefix.length + 1);
+    const parts = rel.split("/");
+    if (parts.slice(0, -1).some((p) => SKIPPED_FOLDERS.has(p))) continue;
+    if (exclude.matchesSelfOrAncestor(rel, false)) continue;
+    if (!include.matchesEverything && !include.matchesSelfOrAncestor(rel, false)) continue;
+    const abs = path.join(root, ...parts);
+    files.push({ abs, rel });
+    blobs.set(abs, { blob: e.blob, rel: e.rel });
+  }
+  files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  const entry = (abs: string): { blob: string; rel: string } => {
+    const e = blobs.get(abs);
+    if (!e) throw new Error(`${abs} is not in the index`);
+    return e;
+  };
+  return {
+    files,
+    blob: (abs) => entry(abs).blob,
+    read: (abs) => {
+      const e = entry(abs);
+      // The working tree usually holds the staged bytes: reading them is cheaper than asking git.
+      try {
+        const bytes = fs.readFileSync(path.join(top, ...e.rel.split("/")));
+        if (blobHash(bytes) === e.blob) return bytes;
+      } catch {
+        // deleted or unreadable in the working tree: the index still has it
+      }
+      const r = runGit(top, ["cat-file", "blob", e.blob]);
+      if (!r.ok) throw new Error(`git cat-file blob ${e.blob} failed: ${r.stderr || "no message"}`);
+      return r.stdout;
+    },
+  };
+}
