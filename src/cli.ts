@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /** The command line: picks the command, turns usage/config errors into exit 2, never prints a stack trace. */
-import { COMMANDS } from "./cli/commands.js";
+import { allCommands, loadCommand } from "./cli/commands.js";
 import { UsageError } from "./cli/common.js";
 import { ConfigError } from "./config/load.js";
 import { VERSION } from "./version.js";
 
-function help(): string {
+async function help(): Promise<string> {
+  const COMMANDS = await allCommands();
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return `dbfence ${VERSION} — keeps a FastAPI + SQLAlchemy backend on its one async database connector
 
@@ -23,17 +24,17 @@ Configuration: dbfence.toml, .dbfence.toml or [tool.dbfence] in pyproject.toml (
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    process.stdout.write(help());
+    process.stdout.write(await help());
     return name === undefined ? 2 : 0;
   }
   if (name === "--version" || name === "-V") {
     process.stdout.write(`dbfence ${VERSION}\n`);
     return 0;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  const command = await loadCommand(name);
   if (!command) throw new UsageError(`unknown command '${name}'; try 'dbfence --help'`);
   if (rest.includes("--help") || rest.includes("-h")) {
-    process.stdout.write(command.name === "check" ? help() : command.help);
+    process.stdout.write(command.name === "check" ? await help() : command.help);
     return 0;
   }
   return command.run(rest);

@@ -51,40 +51,56 @@ const commentSchema = z.object({
   line: z.number().int(),
   trailing: z.boolean(),
 });
-/** What a check was computed from: its read set, as indices into `keys`. */
-const readsSchema = z.array(z.number().int().nonnegative());
-const fileSchema = z.object({
-  blob: z.string(),
-  module: z.string(),
-  isPackage: z.boolean(),
-  /** null: the file is a DBF900 (cannot be decoded or parsed). */
-  summary: z.string().nullable(),
-  error: findingSchema.nullable(),
-  seeded: z.boolean(),
-  /** Modules its imports reach, one per line. */
-  imports: z.string(),
-  /** `from m import n` pairs of the file, as `m n`, one per line. */
-  names: z.string(),
-  wired: z.boolean(),
-  comments: z.array(commentSchema),
-  check: z.object({ findings: z.array(findingSchema), reads: readsSchema }).nullable(),
-});
+/**
+ * The top level of a cache file. Files are positional arrays (the cache of a large project is read on every
+ * run, so it is kept small and checked by hand in `fileEntry`; findings and comments, rare, go through zod):
+ * `[blob, module, isPackage 0|1, summary hash | null, flags (1 seeded, 2 web, 4 wired, 8 registers),
+ *   imports (one per line), names (`m n` per line), error finding | null, comments, check | null]`,
+ * check = `[findings, read set as indices into keys]`.
+ */
 const cacheSchema = z.object({
   format: z.literal(FORMAT),
   key: z.string(),
-  /** Every read-set key of the file, with its value when the file was written (all entries agree with it). */
+  /** Every read-set key, with its value when the file was written (all entries agree with it). */
   keys: z.array(z.tuple([z.string(), z.string()])),
-  files: z.record(z.string(), fileSchema),
-  endpoints: z.object({ reads: readsSchema, values: z.record(z.string(), z.string()) }).nullable(),
-  project: z.object({ reads: readsSchema, findings: z.array(findingSchema) }).nullable(),
+  /** Checked entry by entry in `fileEntry`. */
+  files: z.unknown(),
+  endpoints: z.object({ reads: z.array(z.number()), values: z.record(z.string(), z.string()) }).nullable(),
+  project: z.object({ reads: z.array(z.number()), findings: z.array(findingSchema) }).nullable(),
 });
+const findingsSchema = z.array(findingSchema);
+const commentsSchema = z.array(commentSchema);
+type StoredFile = [
+  string,
+  string,
+  0 | 1,
+  string | null,
+  number,
+  string,
+  string,
+  Finding | null,
+  Comment[],
+  [Finding[], number[]] | null,
+];
 
-type StoredFile = z.infer<typeof fileSchema>;
-export type CachedFile = Omit<StoredFile, "check" | "imports" | "names"> & {
+export interface CachedFile {
+  blob: string;
+  module: string;
+  isPackage: boolean;
+  /** null: the file is a DBF900 (cannot be decoded or parsed). */
+  summary: string | null;
+  error: Finding | null;
+  seeded: boolean;
+  web: boolean;
+  /** Modules its imports reach. */
   imports: string[];
+  /** `from m import n` pairs, as `m\0n`. */
   names: string[];
+  wired: boolean;
+  registers: boolean;
+  comments: Comment[];
   check: { findings: Finding[]; reads: Reads } | null;
-};
+}
 /**
  * A read set: the keys a computation read and what each was worth then. It is still valid when every
  * key is worth the same now.
@@ -138,6 +154,49 @@ export function stillValid(reads: Reads, value: (key: string) => string): boolea
   return true;
 }
 
+/** A stored file entry, checked field by field; null when anything is off. */
+function fileEntry(f: unknown[], reads: (r: unknown) => Reads | null): CachedFile | null {
+  const [blob, module, isPackage, summary, flags, imports, names, error, comments, check] = f;
+  if (
+    f.length !== 10 ||
+    typeof blob !== "string" ||
+    typeof module !== "string" ||
+    (isPackage !== 0 && isPackage !== 1) ||
+    (summary !== null && typeof summary !== "string") ||
+    typeof flags !== "number" ||
+    typeof imports !== "string" ||
+    typeof names !== "string" ||
+    !Array.isArray(comments)
+  ) {
+    return null;
+  }
+  if (error !== null && !findingSchema.safeParse(error).success) return null;
+  if (comments.length > 0 && !commentsSchema.safeParse(comments).success) return null;
+  let checked: CachedFile["check"] = null;
+  if (check !== null) {
+    if (!Array.isArray(check) || check.length !== 2 || !Array.isArray(check[0])) return null;
+    if (check[0].length > 0 && !findingsSchema.safeParse(check[0]).success) return null;
+    const r = reads(check[1]);
+    if (!r) return null;
+    checked = { findings: check[0] as Finding[], reads: r };
+  }
+  return {
+    blob,
+    module,
+    isPackage: isPackage === 1,
+    summary,
+    error: error as Finding | null,
+    seeded: (flags & 1) !== 0,
+    web: (flags & 2) !== 0,
+    wired: (flags & 4) !== 0,
+    registers: (flags & 8) !== 0,
+    imports: lines(imports),
+    names: lines(names).map((n) => n.replace(" ", "\0")),
+    comments: comments as Comment[],
+    check: checked,
+  };
+}
+
 function lines(s: string): string[] {
   return s === "" ? [] : s.split("\n");
 }
@@ -163,24 +222,23 @@ export function loadCache(dir: string, key: string): CacheData {
     return emptyCache();
   }
   const keys = parsed.keys;
-  const reads = (r: number[]): Reads | null => {
+  const reads = (r: unknown): Reads | null => {
+    if (!Array.isArray(r)) return null;
     const out: (readonly [string, string])[] = [];
     for (const i of r) {
-      const k = keys[i];
+      const k = typeof i === "number" ? keys[i] : undefined;
       if (k === undefined) return null;
       out.push(k);
     }
     return out;
   };
   const data = emptyCache();
+  if (typeof parsed.files !== "object" || parsed.files === null || Array.isArray(parsed.files)) return emptyCache();
   for (const [rel, f] of Object.entries(parsed.files)) {
-    const check = f.check ? reads(f.check.reads) : null;
-    data.files.set(rel, {
-      ...f,
-      imports: lines(f.imports),
-      names: lines(f.names).map((n) => n.replace(" ", "\0")),
-      check: f.check && check ? { findings: f.check.findings as Finding[], reads: check } : null,
-    });
+    const entry = Array.isArray(f) ? fileEntry(f, reads) : null;
+    // One malformed entry means the file was not written by this build: nothing in it is used.
+    if (!entry) return emptyCache();
+    data.files.set(rel, entry);
   }
   if (parsed.endpoints) {
     const r = reads(parsed.endpoints.reads);
@@ -213,12 +271,18 @@ export function saveCache(dir: string, key: string, data: CacheData): string | n
     });
   const files: Record<string, StoredFile> = {};
   for (const [rel, f] of data.files) {
-    files[rel] = {
-      ...f,
-      imports: f.imports.join("\n"),
-      names: f.names.map((n) => n.replace("\0", " ")).join("\n"),
-      check: f.check ? { findings: f.check.findings, reads: ref(f.check.reads) } : null,
-    };
+    files[rel] = [
+      f.blob,
+      f.module,
+      f.isPackage ? 1 : 0,
+      f.summary,
+      (f.seeded ? 1 : 0) | (f.web ? 2 : 0) | (f.wired ? 4 : 0) | (f.registers ? 8 : 0),
+      f.imports.join("\n"),
+      f.names.map((n) => n.replace("\0", " ")).join("\n"),
+      f.error,
+      f.comments,
+      f.check ? [f.check.findings, ref(f.check.reads)] : null,
+    ];
   }
   const out = {
     format: FORMAT,

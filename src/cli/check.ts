@@ -1,5 +1,6 @@
 /** `dbfence check`: the analyzer with a reporter. */
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { CACHE_DIR } from "../cache/store.js";
@@ -34,6 +35,8 @@ Options:
                                        at the project root, when it exists; see 'dbfence baseline')
   --no-baseline                        report every finding, also those in the baseline file
   --diff REV                           only findings introduced since the git revision REV (working tree vs REV)
+  --jobs N                             worker threads for large runs (default: the number of CPUs, at most 8;
+                                       1 = no worker threads); results are the same for any N
   --no-cache                           neither read nor write the cache (.dbfence_cache/ at the project root)
   --cache-dir DIR                      keep the cache in DIR instead (also DBFENCE_CACHE_DIR)
 `,
@@ -57,6 +60,7 @@ Options:
         "no-baseline": { type: "boolean", default: false },
         diff: { type: "string" },
         "no-cache": { type: "boolean", default: false },
+        jobs: { type: "string" },
         "cache-dir": { type: "string" },
       },
     });
@@ -84,6 +88,7 @@ Options:
       loaded,
       paths,
       cacheDir,
+      jobs: jobsOption(values.jobs),
       ...(extra?.snapshot ? { snapshot: extra.snapshot(loaded) } : {}),
       ...(select ? { select } : {}),
       ...(ignore ? { ignore } : {}),
@@ -107,6 +112,13 @@ Options:
     return failing ? 1 : 0;
   },
 };
+
+/** `--jobs N`: a positive integer; default the CPUs this process may use, at most 8. */
+export function jobsOption(value: string | undefined): number {
+  if (value === undefined) return Math.min(8, os.availableParallelism());
+  if (!/^[1-9][0-9]*$/.test(value)) fail(`--jobs must be a positive whole number, got '${value}'`);
+  return Math.min(64, Number(value));
+}
 
 /** Source lines for the text reporter, read once per file. */
 export function sourceLines(root: string): (rel: string, line: number) => string | undefined {

@@ -82,6 +82,27 @@ export interface TaintNode {
   imports: readonly string[];
 }
 
+/**
+ * Does an import of `imp` reach a tainted module: `imp` itself, a package above a tainted module, or a
+ * module inside a tainted package (the same reach `taintedModules` propagates along).
+ */
+export function reachesTainted(tainted: ReadonlySet<string>): (imp: string) => boolean {
+  const withAncestors = new Set<string>();
+  for (const m of tainted) {
+    const parts = m.split(".");
+    for (let i = parts.length; i > 0; i--) withAncestors.add(parts.slice(0, i).join("."));
+  }
+  return (imp) => {
+    if (withAncestors.has(imp)) return true;
+    const parts = imp.split(".");
+    for (let i = parts.length - 1; i > 0; i--) if (tainted.has(parts.slice(0, i).join("."))) return true;
+    return false;
+  };
+}
+
+/** Words without which no module can reach FastAPI or Starlette (the app model's web taint). */
+export const WEB_ROOTS: readonly string[] = ["fastapi", "starlette"];
+
 /** The set of tainted modules: seeded ones and, to a fixpoint, those importing a tainted module (or an ancestor or descendant of one). */
 export function taintedModules(nodes: readonly TaintNode[]): Set<string> {
   const tainted = new Set<string>();

@@ -2,7 +2,6 @@
  * The engine: config → files → parse → index → check → suppressions and config filters → result.
  * The CLI only parses arguments and calls `runCheck`.
  */
-import fs from "node:fs";
 import path from "node:path";
 import {
   blobHash,
@@ -14,27 +13,38 @@ import {
   saveCache,
   sha1,
   stillValid,
-  suppressionComments,
 } from "../cache/store.js";
 import type { DbfenceConfig, LoadedConfig } from "../config/load.js";
-import { decodePythonSource } from "../files/decode.js";
 import { type DiscoveredFile, discoverFiles } from "../files/discover.js";
 import { compileGlobs } from "../files/globs.js";
-import type { Comment, Module } from "../parser/ast.js";
-import { parsePython } from "../parser/index.js";
-import { LineMap } from "../parser/lines.js";
+import type { Comment } from "../parser/ast.js";
+import type { LineMap } from "../parser/lines.js";
 import { RULES, RULES_BY_CODE } from "../rules/index.js";
-import type { ProjectRuleContext, RuleContext } from "../rules/rule.js";
-import { analyzeModule } from "../semantic/analysis.js";
+import type { ProjectRuleContext } from "../rules/rule.js";
 import { type AppModel, buildAppModels } from "../semantic/apps.js";
 import { registeredEndpoints, seedRegisteredEndpoints } from "../semantic/fastapi.js";
 import { TypeInference } from "../semantic/infer.js";
-import { hasWiring, IMPORTERS_KEY, importedNamePairs, ProjectIndex, WIRED_KEY } from "../semantic/project.js";
-import { type ModuleSummary, summarizeModule } from "../semantic/summary.js";
-import type { CheckResult, Finding, Fix, Severity } from "../types.js";
+import { IMPORTERS_KEY, ProjectIndex, REGISTERS_KEY, topLevelNames, WEB_KEY, WIRED_KEY } from "../semantic/project.js";
+import type { CheckResult, Finding } from "../types.js";
 import { applyFilters } from "./filters.js";
 import { connectorModules, moduleForFile } from "./modules.js";
-import { importedModules, seedWords, taintedModules, WordMatcher } from "./prefilter.js";
+import { SyncPool } from "./pool.js";
+import { reachesTainted, seedWords, taintedModules, WEB_ROOTS, WordMatcher } from "./prefilter.js";
+import {
+  checkFile,
+  emptyFacts,
+  ensureSummary,
+  type FileFacts,
+  type FileRecord,
+  fileLines,
+  type ParseEnv,
+  parseInto,
+  readShared,
+  type SourceAccess,
+  syntaxFinding,
+} from "./records.js";
+import { importLines, planShards } from "./shards.js";
+import type { CheckAnswer, WorkerData, WorkerTask } from "./worker.js";
 
 export interface CheckOptions {
   loaded: LoadedConfig;
@@ -63,6 +73,12 @@ export interface CheckOptions {
    * which of them are reported on.
    */
   snapshot?: Snapshot;
+  /**
+   * Worker threads for parsing and checking (default 1: this thread only). Used when more than
+   * `parallelMinFiles` files need parsing (default PARALLEL_MIN_FILES); results are identical either way.
+   */
+  jobs?: number;
+  parallelMinFiles?: number;
 }
 
 export interface Snapshot {
@@ -73,30 +89,13 @@ export interface Snapshot {
   read(abs: string): Uint8Array;
 }
 
-/**
- * One file of the run. Its facts come from the cache when its bytes are unchanged, else from parsing it
- * now; its summary is built on demand (the project index is lazy) and its tree is kept only while its
- * rule pass may still need it.
- */
-interface FileRecord {
-  file: DiscoveredFile;
-  module: string;
-  isPackage: boolean;
-  blob: string;
-  /** A hash of everything the module summary is built from; null when the file is a DBF900. */
-  summaryHash: string | null;
-  error: Finding | null;
-  seeded: boolean;
-  imports: string[];
-  names: string[];
-  wired: boolean;
-  comments: Comment[];
-  /** The cached rule pass, still to be validated against its read set. */
-  cachedCheck: { findings: Finding[]; reads: Reads } | null;
-  text: string | null;
-  summary: ModuleSummary | null;
-  tree: Module | null;
-  lines: LineMap | null;
+/** Below this many files to parse, a run stays on one thread: starting workers would cost more. */
+export const PARALLEL_MIN_FILES = 400;
+
+/** `DBFENCE_TRACE=1`: the time of each phase on stderr (what docs/benchmarks.md profiles are read with). */
+const TRACE = process.env.DBFENCE_TRACE === "1";
+function trace(started: number, what: string): void {
+  if (TRACE) process.stderr.write(`dbfence: trace: ${(performance.now() - started).toFixed(0)} ms ${what}\n`);
 }
 
 export function runCheck(opts: CheckOptions): CheckResult {
@@ -137,159 +136,301 @@ export function runCheck(opts: CheckOptions): CheckResult {
           );
   }
   const reportOn = new Set(checkedFiles.map((f) => f.abs));
+  const access: SourceAccess = { sources: opts.sources, read: opts.snapshot?.read };
 
   const usePrefilter = opts.prefilter !== false;
   const cacheDir = opts.cacheDir ?? null;
-  const key = cacheDir ? cacheKey(config) : "";
+  // The project's top-level names decide which imports are the project's (the wiring filter): in the key.
+  const tops = topLevelNames(everything.map((f) => moduleForFile(f.rel, config.src).module));
+  const key = cacheDir ? cacheKey({ config, tops: [...tops].sort() }) : "";
   const cache = cacheDir ? loadCache(cacheDir, key) : emptyCache();
-  const matcher = new WordMatcher(seedWords(config));
+  const env: ParseEnv = { matcher: new WordMatcher(seedWords(config)), web: new WordMatcher(WEB_ROOTS), tops };
+
+  // 1. Every file's bytes are hashed; files the cache knows keep their facts, the others are parsed.
   const records: FileRecord[] = [];
+  const misses: { rec: FileRecord; bytes: Uint8Array | null }[] = [];
   for (const file of everything) {
-    const rec = fileRecord(file, config, matcher, cache, opts, reportOn.has(file.abs) || !usePrefilter);
-    if ("unreadable" in rec) {
-      if (reportOn.has(file.abs)) findings.push(rec.unreadable);
-      notices.push(rec.notice);
+    const r = hashFile(file, config, cache, opts);
+    if ("unreadable" in r) {
+      if (reportOn.has(file.abs)) findings.push(r.unreadable);
+      notices.push(r.notice);
       continue;
     }
-    records.push(rec);
-    if (rec.error && reportOn.has(file.abs)) findings.push(rec.error);
+    records.push(r.rec);
+    if (r.miss) misses.push({ rec: r.rec, bytes: r.bytes });
   }
-
-  // The project index: one module per name (first file wins), summaries built when first asked for.
-  const byModule = new Map<string, FileRecord>();
-  for (const r of records) if (r.summaryHash !== null && !byModule.has(r.module)) byModule.set(r.module, r);
-  const wired = [...byModule.values()].filter((r) => r.wired).map((r) => r.module);
-  const importedNames = new Set<string>();
-  for (const r of byModule.values()) for (const n of r.names) importedNames.add(n);
-  const project = new ProjectIndex({
-    names: new Set(byModule.keys()),
-    wired,
-    importedNames,
-    load: (module) => {
-      const r = byModule.get(module);
-      return r ? ensureSummary(r, opts) : undefined;
-    },
-  });
-  const infer = new TypeInference(project, {
-    connectors: connectorModules(config.connector, config.src),
-    sessionDependencies: config.sessionDependency,
-  });
-
-  // What a read set's keys are worth now.
-  const wiredHash = sha1(wired.join("\n"));
-  const importersHash = sha1([...importedNames].sort().join("\n"));
-  let endpointValues: Record<string, string> = {};
-  const value = (k: string): string => {
-    if (k === WIRED_KEY) return wiredHash;
-    if (k === IMPORTERS_KEY) return importersHash;
-    if (k.startsWith(ENDPOINTS_PREFIX)) return endpointValues[k.slice(ENDPOINTS_PREFIX.length)] ?? "-";
-    return byModule.get(k)?.summaryHash ?? "-";
-  };
-  const values = new Map<string, string>();
-  const valueNow = (k: string): string => {
-    let v = values.get(k);
-    if (v === undefined) {
-      v = value(k);
-      values.set(k, v);
-    }
-    return v;
-  };
-  const valid = (r: Reads): boolean => stillValid(r, valueNow);
-  const freeze = (reads: Set<string>): Reads => [...reads].sort().map((k) => [k, valueNow(k)] as const);
-
-  // Functions registered with add_api_route anywhere: reused while what they were computed from is unchanged.
-  let endpoints: CacheData["endpoints"] = cache.endpoints && valid(cache.endpoints.reads) ? cache.endpoints : null;
-  if (endpoints) {
-    seedRegisteredEndpoints(project, endpointSet(endpoints.values));
-  } else {
-    const { value: set, reads } = project.track(() => registeredEndpoints(infer), false);
-    endpoints = { reads: freeze(reads), values: endpointModules(set) };
-  }
-  endpointValues = endpoints.values;
-
-  const fixtures = compileGlobs(config.testFixtureModules);
-  const tainted = usePrefilter ? taintedFiles(records, infer, Object.keys(endpointValues)) : null;
-  const byFile = new Map<string, { comments: Comment[]; lines: LineMap }>();
-  const next: CacheData = { files: new Map(), endpoints, project: null };
-  let changed = cache.files.size !== records.length || cache.endpoints !== endpoints;
-  for (const r of records) {
-    const reported = reportOn.has(r.file.abs);
-    let check = r.cachedCheck && valid(r.cachedCheck.reads) ? r.cachedCheck : null;
-    if (reported && r.summaryHash !== null) {
-      byFile.set(r.file.rel, fileLines(r, opts));
-      if (!tainted || tainted.has(r.module)) {
-        if (!check) {
-          changed = true;
-          try {
-            const { value: out, reads } = project.track(() =>
-              checkFile(r, config, infer, fixtures.matches(r.file.rel, false), opts),
-            );
-            check = { findings: out, reads: freeze(reads) };
-          } catch (e) {
-            // A bug in one rule must not cost the user the rest of the run.
-            notices.push(
-              `${r.file.rel}: internal error while checking (${e instanceof Error ? e.message : String(e)}); please report it`,
-            );
-          }
+  trace(started, `hashed ${records.length} files, ${misses.length} to parse`);
+  const jobs = Math.max(1, opts.jobs ?? 1);
+  const threshold = opts.parallelMinFiles ?? PARALLEL_MIN_FILES;
+  const parallel = jobs > 1 && !opts.snapshot && !opts.sources && misses.length > 0 && misses.length >= threshold;
+  let pool: SyncPool | null = null;
+  let shardOf: Map<FileRecord, number> | null = null;
+  const ids = new Map<FileRecord, number>();
+  try {
+    if (parallel) {
+      pool = new SyncPool(jobs, new URL("./worker.js", import.meta.url), {
+        files: records.map((r) => r.file),
+        config,
+        seeds: seedWords(config),
+      } satisfies WorkerData);
+      for (const [i, r] of records.entries()) ids.set(r, i);
+      const missing = new Map(misses.map((m) => [m.rec, m.bytes]));
+      const plan = planShards(
+        records.map((r) => {
+          const bytes = missing.get(r);
+          return {
+            module: r.module,
+            isPackage: r.isPackage,
+            imports: bytes ? importLines(Buffer.from(bytes).toString("latin1"), r.module, r.isPackage) : r.imports,
+            size: bytes ? bytes.length : 1000,
+          };
+        }),
+        jobs,
+      );
+      shardOf = new Map(records.map((r, i) => [r, plan[i] as number]));
+      const tasks: WorkerTask[] = Array.from({ length: jobs }, () => ({ kind: "parse", ids: [], keep: [] }));
+      for (const m of misses) {
+        const task = tasks[shardOf.get(m.rec) as number] as { ids: number[]; keep: number[] };
+        const id = ids.get(m.rec) as number;
+        task.ids.push(id);
+        if (reportOn.has(m.rec.file.abs) || !usePrefilter) task.keep.push(id);
+      }
+      const answers = pool.run<FileFacts[]>(tasks);
+      for (const [s, task] of tasks.entries()) {
+        const facts = answers[s] ?? [];
+        for (const [n, id] of (task as { ids: number[] }).ids.entries()) {
+          Object.assign(records[id] as FileRecord, facts[n]);
         }
-        if (check) findings.push(...check.findings);
+      }
+    } else {
+      for (const m of misses) parseInto(m.rec, m.bytes, access, env, reportOn.has(m.rec.file.abs) || !usePrefilter);
+    }
+    for (const r of records) if (r.error && reportOn.has(r.file.abs)) findings.push(r.error);
+    trace(started, parallel ? `parsed on ${jobs} workers` : "parsed");
+
+    // 2. The project index: one module per name (first file wins), summaries built when first asked for.
+    const byModule = new Map<string, FileRecord>();
+    for (const r of records) if (r.summaryHash !== null && !byModule.has(r.module)) byModule.set(r.module, r);
+    const modules = [...byModule.values()];
+    const wired = modules.filter((r) => r.wired).map((r) => r.module);
+    const registering = modules.filter((r) => r.registers).map((r) => r.module);
+    const importedNames = new Set<string>();
+    for (const r of modules) for (const n of r.names) importedNames.add(n);
+    // Modules through which FastAPI can be reached: the app model skips object creations that cannot.
+    let webSet: Set<string> | null = null;
+    const web = (): Set<string> => {
+      webSet ??= taintedModules(modules.map((r) => ({ module: r.module, seeded: r.web, imports: r.imports })));
+      return webSet;
+    };
+    let reachesWeb: ((module: string) => boolean) | null = null;
+    const project = new ProjectIndex({
+      names: new Set(byModule.keys()),
+      wired,
+      registering,
+      importedNames,
+      reachesWeb: (module) => {
+        reachesWeb ??= reachesTainted(web());
+        return reachesWeb(module);
+      },
+      load: (module) => {
+        const r = byModule.get(module);
+        return r ? ensureSummary(r, access) : undefined;
+      },
+    });
+    const infer = new TypeInference(project, {
+      connectors: connectorModules(config.connector, config.src),
+      sessionDependencies: config.sessionDependency,
+    });
+
+    // What a read set's keys are worth now.
+    // Whole-project keys, hashed only when some read set holds them.
+    const hashes: Record<string, () => string> = {
+      [WIRED_KEY]: () => sha1(wired.join("\n")),
+      [REGISTERS_KEY]: () => sha1(registering.join("\n")),
+      [IMPORTERS_KEY]: () => sha1([...importedNames].sort().join("\n")),
+      [WEB_KEY]: () => sha1([...web()].sort().join("\n")),
+    };
+    let endpointValues: Record<string, string> = {};
+    const values = new Map<string, string>();
+    const valueNow = (k: string): string => {
+      let v = values.get(k);
+      if (v === undefined) {
+        v =
+          hashes[k]?.() ??
+          (k.startsWith(ENDPOINTS_PREFIX)
+            ? (endpointValues[k.slice(ENDPOINTS_PREFIX.length)] ?? "-")
+            : (byModule.get(k)?.summaryHash ?? "-"));
+        values.set(k, v);
+      }
+      return v;
+    };
+    const valid = (r: Reads): boolean => stillValid(r, valueNow);
+    const freeze = (reads: Iterable<string>): Reads => [...reads].sort().map((k) => [k, valueNow(k)] as const);
+
+    // 3. Functions registered with add_api_route anywhere: reused while what they were computed from holds.
+    let endpoints: CacheData["endpoints"] = cache.endpoints && valid(cache.endpoints.reads) ? cache.endpoints : null;
+    if (endpoints) {
+      seedRegisteredEndpoints(project, endpointSet(endpoints.values));
+    } else {
+      const { value: set, reads } = project.track(() => registeredEndpoints(infer), false);
+      endpoints = { reads: freeze(reads), values: endpointModules(set) };
+    }
+    endpointValues = endpoints.values;
+
+    trace(started, "endpoints");
+    // 4. The per-file rule pass of the files that can have findings and have none cached that still hold.
+    // The prefilter's taint is only needed for files without a valid cached pass: a valid cached pass of a
+    // file the prefilter would skip holds what its rule pass gives, which is nothing (src/engine/prefilter.ts).
+    let taintSet: Set<string> | null = null;
+    const tainted = (module: string): boolean => {
+      if (!usePrefilter) return true;
+      taintSet ??= taintedFiles(records, infer, Object.keys(endpointValues));
+      return taintSet.has(module);
+    };
+    const byFile = new Map<string, { comments: Comment[]; lines: LineMap }>();
+    const checks = new Map<FileRecord, { findings: Finding[]; reads: Reads } | null>();
+    const toCheck: FileRecord[] = [];
+    for (const r of records) {
+      const cached = r.cachedCheck && valid(r.cachedCheck.reads) ? r.cachedCheck : null;
+      checks.set(r, cached);
+      if (!reportOn.has(r.file.abs) || r.summaryHash === null) continue;
+      byFile.set(r.file.rel, fileLines(r, access));
+      if (!cached && tainted(r.module)) toCheck.push(r);
+    }
+    const failed = (r: FileRecord, message: string): void => {
+      // A bug in one rule must not cost the user the rest of the run.
+      notices.push(`${r.file.rel}: internal error while checking (${message}); please report it`);
+    };
+    let checkTasks: (WorkerTask | null)[] = [];
+    if (pool && shardOf && toCheck.length > 0) {
+      const moduleList: [string, number][] = modules.map((r) => [r.module, ids.get(r) as number]);
+      checkTasks = Array.from({ length: pool.size }, () => null);
+      for (const r of toCheck) {
+        const s = shardOf.get(r) as number;
+        let task = checkTasks[s] as { ids: number[] } | null;
+        if (!task) {
+          const fresh: WorkerTask = {
+            kind: "check",
+            modules: moduleList,
+            wired,
+            registering,
+            importedNames: [...importedNames],
+            endpoints: [...endpointSet(endpointValues)],
+            ids: [],
+          };
+          checkTasks[s] = fresh;
+          task = fresh;
+        }
+        task.ids.push(ids.get(r) as number);
+      }
+      pool.post(checkTasks);
+    } else {
+      const fixtures = compileGlobs(config.testFixtureModules);
+      for (const r of toCheck) {
+        try {
+          const { value: out, reads } = project.track(() =>
+            checkFile(r, config, infer, fixtures.matches(r.file.rel, false), access),
+          );
+          checks.set(r, { findings: out, reads: freeze(reads) });
+        } catch (e) {
+          failed(r, e instanceof Error ? e.message : String(e));
+        }
+        r.tree = null;
       }
     }
-    r.tree = null;
-    next.files.set(r.file.rel, {
-      blob: r.blob,
-      module: r.module,
-      isPackage: r.isPackage,
-      summary: r.summaryHash,
-      error: r.error,
-      seeded: r.seeded,
-      imports: r.imports,
-      names: r.names,
-      wired: r.wired,
-      comments: r.comments,
-      check,
+
+    trace(started, `${toCheck.length} files to check`);
+    // 5. Whole-project rules, reused while what they read holds (computed here while workers check).
+    let projectPass: CacheData["project"] = cache.project && valid(cache.project.reads) ? cache.project : null;
+    if (!projectPass) {
+      const byRel = new Map(records.map((r) => [r.file.rel, r]));
+      const lines = (rel: string): LineMap | null => {
+        const r = byRel.get(rel);
+        return r ? fileLines(r, access).lines : null;
+      };
+      const { value: out, reads } = project.track(() => checkProject(config, infer, lines, notices));
+      projectPass = { reads: freeze(reads), findings: out };
+    }
+    for (const f of projectPass.findings) if (byFile.has(f.path)) findings.push(f);
+    trace(started, "project rules");
+
+    if (pool && checkTasks.some((t) => t !== null)) {
+      for (const answers of pool.collect<CheckAnswer[] | null>(checkTasks)) {
+        for (const a of answers ?? []) {
+          const r = records[a.id] as FileRecord;
+          if ("failed" in a) failed(r, a.failed);
+          else checks.set(r, { findings: a.findings, reads: freeze(a.reads) });
+        }
+      }
+    }
+    trace(started, "checked");
+    for (const r of records) {
+      const c = checks.get(r);
+      if (c && reportOn.has(r.file.abs) && r.summaryHash !== null) {
+        findings.push(...c.findings);
+      }
+    }
+
+    // A cache that cannot be written (a read-only checkout) only costs the next run its speed: not reported.
+    if (
+      cacheDir &&
+      (opts.snapshot
+        ? // `--staged`: the cache stays the working tree's; it is rewritten only when files other than the
+          // staged ones had to be parsed (after a branch switch, say), not for every commit attempt.
+          misses.some((m) => !reportOn.has(m.rec.file.abs))
+        : misses.length > 0 ||
+          toCheck.length > 0 ||
+          projectPass !== cache.project ||
+          endpoints !== cache.endpoints ||
+          cache.files.size !== records.length)
+    ) {
+      const next: CacheData = { files: new Map(), endpoints, project: projectPass };
+      for (const r of records) {
+        next.files.set(r.file.rel, {
+          blob: r.blob,
+          module: r.module,
+          isPackage: r.isPackage,
+          summary: r.summaryHash,
+          error: r.error,
+          seeded: r.seeded,
+          web: r.web,
+          imports: r.imports,
+          names: r.names,
+          wired: r.wired,
+          registers: r.registers,
+          comments: r.comments,
+          check: checks.get(r) ?? null,
+        });
+      }
+      saveCache(cacheDir, key, next);
+    }
+
+    trace(started, "cache written");
+    const final = applyFilters(findings, {
+      config,
+      configFile: opts.loaded.file ? path.relative(root, opts.loaded.file).split(path.sep).join("/") : null,
+      select: opts.select,
+      ignore: opts.ignore,
+      today: opts.today ?? new Date().toISOString().slice(0, 10),
+      files: byFile,
     });
-  }
-
-  // Whole-project rules, reused while what they read is unchanged.
-  let projectPass: CacheData["project"] = cache.project && valid(cache.project.reads) ? cache.project : null;
-  if (!projectPass) {
-    changed = true;
-    const lines = (rel: string): LineMap | null => {
-      const r = records.find((x) => x.file.rel === rel);
-      return r ? fileLines(r, opts).lines : null;
+    final.sort(compareFindings);
+    const errors = final.filter((f) => f.severity === "error").length;
+    return {
+      root,
+      findings: final,
+      summary: {
+        files: checkedFiles.length,
+        findings: final.length,
+        errors,
+        warnings: final.length - errors,
+        durationMs: Math.round(performance.now() - started),
+      },
+      notices,
     };
-    const { value: out, reads } = project.track(() => checkProject(config, infer, lines, notices));
-    projectPass = { reads: freeze(reads), findings: out };
+  } finally {
+    pool?.close();
   }
-  next.project = projectPass;
-  for (const f of projectPass.findings) if (byFile.has(f.path)) findings.push(f);
-
-  // A cache that cannot be written (a read-only checkout) only costs the next run its speed: not reported.
-  if (cacheDir && changed) saveCache(cacheDir, key, next);
-
-  const final = applyFilters(findings, {
-    config,
-    configFile: opts.loaded.file ? path.relative(root, opts.loaded.file).split(path.sep).join("/") : null,
-    select: opts.select,
-    ignore: opts.ignore,
-    today: opts.today ?? new Date().toISOString().slice(0, 10),
-    files: byFile,
-  });
-  final.sort(compareFindings);
-  const errors = final.filter((f) => f.severity === "error").length;
-  return {
-    root,
-    findings: final,
-    summary: {
-      files: checkedFiles.length,
-      findings: final.length,
-      errors,
-      warnings: final.length - errors,
-      durationMs: Math.round(performance.now() - started),
-    },
-    notices,
-  };
 }
 
 const ENDPOINTS_PREFIX = "#endpoints:";
@@ -341,17 +482,15 @@ function mergeFiles(a: DiscoveredFile[], b: DiscoveredFile[]): DiscoveredFile[] 
 }
 
 /**
- * A file's record: from the cache when its bytes (git blob hash) and module identity are unchanged, else
- * by parsing it now. `keepTree`: the file may need its rule pass, so a tree parsed now is kept for it.
+ * Reads and hashes a file (git blob hash). When the cache has the same bytes under the same module
+ * identity, its facts are used as they are; else the record is a miss, to be parsed, with its bytes.
  */
-function fileRecord(
+function hashFile(
   file: DiscoveredFile,
   config: DbfenceConfig,
-  matcher: WordMatcher,
   cache: CacheData,
   opts: CheckOptions,
-  keepTree: boolean,
-): FileRecord | { unreadable: Finding; notice: string } {
+): { rec: FileRecord; miss: boolean; bytes: Uint8Array | null } | { unreadable: Finding; notice: string } {
   const given = opts.sources?.get(file.abs);
   let bytes: Uint8Array | null = null;
   let blob: string;
@@ -359,9 +498,8 @@ function fileRecord(
     if (given !== undefined) blob = blobHash(Buffer.from(given, "utf8"));
     else if (opts.snapshot) blob = opts.snapshot.blob(file.abs);
     else {
-      const read = readShared(file.abs);
-      blob = blobHash(read);
-      bytes = read;
+      bytes = readShared(file.abs);
+      blob = blobHash(bytes);
     }
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code ?? String(e);
@@ -372,239 +510,25 @@ function fileRecord(
   }
   const { module, isPackage } = moduleForFile(file.rel, config.src);
   const hit = cache.files.get(file.rel);
+  const base = { file, module, isPackage, blob, text: null, summary: null, tree: null, lines: null };
   if (hit && hit.blob === blob && hit.module === module && hit.isPackage === isPackage) {
-    return {
-      file,
-      module,
-      isPackage,
-      blob,
+    const rec: FileRecord = {
+      ...base,
       summaryHash: hit.summary,
       error: hit.error,
       seeded: hit.seeded,
+      web: hit.web,
       imports: hit.imports,
       names: hit.names,
       wired: hit.wired,
+      registers: hit.registers,
       comments: hit.comments,
       cachedCheck: hit.check,
-      text: given ?? null,
-      summary: null,
-      tree: null,
-      lines: null,
     };
+    return { rec, miss: false, bytes: null };
   }
-  const rec: FileRecord = {
-    file,
-    module,
-    isPackage,
-    blob,
-    summaryHash: null,
-    error: null,
-    seeded: false,
-    imports: [],
-    names: [],
-    wired: false,
-    comments: [],
-    cachedCheck: null,
-    text: null,
-    summary: null,
-    tree: null,
-    lines: null,
-  };
-  let text: string;
-  if (given !== undefined) text = given;
-  else {
-    // The shared read buffer is reused by the next file: keep a copy of these bytes.
-    if (bytes) bytes = Buffer.from(bytes);
-    try {
-      bytes ??= opts.snapshot ? opts.snapshot.read(file.abs) : fs.readFileSync(file.abs);
-    } catch (e) {
-      const reason = (e as NodeJS.ErrnoException).code ?? String(e);
-      return {
-        unreadable: syntaxFinding(file.rel, 1, 1, `cannot read the file (${reason}); dbfence skipped it`),
-        notice: `${file.rel}: ${String(e)}`,
-      };
-    }
-    const decoded = decodePythonSource(bytes);
-    if (!decoded.ok) {
-      rec.error = syntaxFinding(file.rel, decoded.line, 1, `cannot decode the file: ${decoded.message}`);
-      return rec;
-    }
-    text = decoded.text;
-  }
-  const parsed = parsePython(text);
-  if (!parsed.ok) {
-    rec.error = syntaxFinding(
-      file.rel,
-      parsed.line,
-      parsed.column,
-      `syntax error: ${parsed.message}; no rule can check this file until it parses`,
-    );
-    return rec;
-  }
-  rec.text = text;
-  rec.lines = parsed.lines;
-  rec.summary = summarizeModule(module, file.rel, isPackage, parsed.module, (o) => parsed.lines.lineOf(o));
-  rec.summaryHash = summaryHash(file.rel, module, isPackage, text, parsed.comments);
-  rec.seeded = matcher.test(text);
-  rec.imports = importedModules(parsed.module.body, module, isPackage);
-  rec.names = importedNamePairs(rec.summary);
-  rec.wired = hasWiring(rec.summary);
-  rec.comments = suppressionComments(parsed.comments);
-  rec.tree = keepTree && rec.seeded ? parsed.module : null;
-  return rec;
-}
-
-/**
- * What a module summary is a function of: the file's path, module identity and its code with comments
- * blanked out (same length, so every offset and line stays) and trailing whitespace dropped. Two texts with
- * the same hash have the same tokens at the same offsets, hence the same tree and the same summary; a
- * comment edited or appended does not make every importer look changed. Comments that could be type
- * comments (`# type: ...`) are kept: the parser reads those.
- */
-function summaryHash(
-  rel: string,
-  module: string,
-  isPackage: boolean,
-  text: string,
-  comments: readonly Comment[],
-): string {
-  let code = "";
-  let at = 0;
-  for (const c of comments) {
-    if (/^#\s*type\s*:/.test(c.text)) continue;
-    code += text.slice(at, c.start) + " ".repeat(c.text.length);
-    at = c.start + c.text.length;
-  }
-  code += text.slice(at);
-  return sha1(`${rel}\0${module}\0${isPackage ? 1 : 0}\0${code.trimEnd()}`);
-}
-
-const SHARED = Buffer.allocUnsafe(1 << 22);
-
-/**
- * A file's bytes in a buffer shared by every read (valid until the next call): hashing ten thousand files
- * allocates nothing. Files larger than the buffer get their own.
- */
-function readShared(abs: string): Uint8Array {
-  const fd = fs.openSync(abs, "r");
-  try {
-    let n = 0;
-    for (;;) {
-      const got = fs.readSync(fd, SHARED, n, SHARED.length - n, null);
-      if (got === 0) return SHARED.subarray(0, n);
-      n += got;
-      if (n === SHARED.length) break;
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
-  return fs.readFileSync(abs);
-}
-
-function textOf(r: FileRecord, opts: CheckOptions): string {
-  if (r.text !== null) return r.text;
-  const given = opts.sources?.get(r.file.abs);
-  if (given !== undefined) return given;
-  const bytes = opts.snapshot ? opts.snapshot.read(r.file.abs) : fs.readFileSync(r.file.abs);
-  const decoded = decodePythonSource(bytes);
-  if (!decoded.ok) throw new Error(`${r.file.rel} can no longer be decoded`);
-  r.text = decoded.text;
-  return r.text;
-}
-
-function fileLines(r: FileRecord, opts: CheckOptions): { comments: Comment[]; lines: LineMap } {
-  if (!r.lines) {
-    // Built on first use: most files never need it when their facts come from the cache.
-    let lines: LineMap | null = null;
-    const get = (): LineMap => {
-      lines ??= new LineMap(textOf(r, opts));
-      return lines;
-    };
-    return {
-      comments: r.comments,
-      get lines() {
-        return get();
-      },
-    };
-  }
-  return { comments: r.comments, lines: r.lines };
-}
-
-/** The summary of a file whose facts came from the cache: parsed when something first asks for it. */
-function ensureSummary(r: FileRecord, opts: CheckOptions): ModuleSummary | undefined {
-  if (r.summary) return r.summary;
-  const parsed = parsePython(textOf(r, opts));
-  if (!parsed.ok) return undefined;
-  r.lines = parsed.lines;
-  r.summary = summarizeModule(r.module, r.file.rel, r.isPackage, parsed.module, (o) => parsed.lines.lineOf(o));
-  return r.summary;
-}
-
-function syntaxFinding(rel: string, line: number, column: number, message: string): Finding {
-  return {
-    code: "DBF900",
-    name: "syntax-error",
-    severity: "error",
-    path: rel,
-    line,
-    column,
-    endLine: line,
-    endColumn: column,
-    message,
-    fix: null,
-  };
-}
-
-function checkFile(
-  p: FileRecord,
-  config: DbfenceConfig,
-  infer: TypeInference,
-  isTestFixture: boolean,
-  opts: CheckOptions,
-): Finding[] {
-  let tree = p.tree;
-  if (!tree || !p.summary || !p.lines) {
-    const again = parsePython(textOf(p, opts));
-    if (!again.ok) throw new Error("the file no longer parses");
-    tree = again.module;
-    p.lines = again.lines;
-    p.summary ??= summarizeModule(p.module, p.file.rel, p.isPackage, tree, (o) => again.lines.lineOf(o));
-  }
-  p.tree = null; // the tree is not needed after this file's rule pass: let it go
-  const lines = p.lines;
-  const facts = analyzeModule(tree, p.summary, infer);
-  const out: Finding[] = [];
-  for (const rule of RULES) {
-    if (!rule.check) continue;
-    const ctx: RuleContext = {
-      facts,
-      path: p.file.rel,
-      config,
-      infer,
-      lines,
-      tree,
-      isConnector: infer.isConnectorModule(p.module),
-      isTestFixture,
-      report(node, message, fix?: Fix) {
-        const s = lines.position(node.start);
-        const e = lines.position(node.end);
-        out.push({
-          code: rule.code,
-          name: rule.name,
-          severity: rule.severity as Severity,
-          path: p.file.rel,
-          line: s.line,
-          column: s.column,
-          endLine: e.line,
-          endColumn: e.column,
-          message,
-          fix: fix ?? null,
-        });
-      },
-    };
-    rule.check(ctx);
-  }
-  return out;
+  // The shared read buffer is reused by the next file: a miss keeps a copy of its bytes.
+  return { rec: { ...base, ...emptyFacts(), cachedCheck: null }, miss: true, bytes: bytes ? Buffer.from(bytes) : null };
 }
 
 function checkProject(

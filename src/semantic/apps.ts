@@ -4,8 +4,10 @@
  * `include_router(prefix=...)`), which apps are mounted into others, and each app's full route table
  * and lifecycle hooks.
  */
+
 import type { Call, Expr } from "../parser/ast.js";
 import type { NameContext, TypeInference } from "./infer.js";
+import { APP_CLASSES } from "./knowledge/fastapi.js";
 import type { FunctionSig, ModuleSummary } from "./summary.js";
 import type { WiringEdge, WiringObject, WiringRoute } from "./wiring.js";
 
@@ -48,12 +50,6 @@ export interface AppModel {
   lifecycleUnknown: boolean;
 }
 
-const APP_CLASSES: Readonly<Record<string, "FastAPI" | "APIRouter">> = {
-  "fastapi.FastAPI": "FastAPI",
-  "fastapi.applications.FastAPI": "FastAPI",
-  "fastapi.APIRouter": "APIRouter",
-  "fastapi.routing.APIRouter": "APIRouter",
-};
 const HTTP_METHODS: Readonly<Record<string, string>> = {
   get: "GET",
   post: "POST",
@@ -76,6 +72,7 @@ class AppResolver {
     for (const m of infer.project.wired()) {
       const ctx = infer.moduleContext(m.module);
       for (const o of m.wiring.objects) {
+        if (!infer.project.mayCreateApp(m, o.call.func)) continue;
         const kind = APP_CLASSES[infer.qname(o.call.func, ctx) ?? ""];
         if (!kind) continue;
         const key = objectKey(m.module, o.scope, o.name);

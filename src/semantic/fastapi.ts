@@ -159,7 +159,7 @@ export function registeredEndpoints(infer: TypeInference): Set<string> {
   const hit = endpointCache.get(infer.project);
   if (hit) return hit;
   const out = new Set<string>();
-  for (const m of infer.project.wired()) {
+  for (const m of infer.project.registering()) {
     for (const r of m.wiring.routes) {
       if ("params" in r.handler) continue;
       const e = r.handler as Expr;

@@ -4,8 +4,10 @@
  * `Depends(...)`, factory calls, context managers, method results and class attributes, across modules.
  * Names alone never decide.
  */
+
 import type { Call, Expr, Param } from "../parser/ast.js";
 import { parsePython } from "../parser/index.js";
+import { APP_CLASSES } from "./knowledge/fastapi.js";
 import { BLOCKING_DRIVERS, CALL_RESULTS, CLASS_TYPES, type DbType, METHOD_RESULTS } from "./knowledge/sqlalchemy.js";
 import { type ProjectIndex, qualifiedName, type Resolved } from "./project.js";
 import type { ClassSummary, FunctionSig, SymbolDef } from "./summary.js";
@@ -16,13 +18,6 @@ export type Fact =
   | { t: "ref"; r: Resolved }
   /** A FastAPI application or router object. */
   | { t: "app"; kind: "FastAPI" | "APIRouter" };
-
-const APP_CLASSES: Readonly<Record<string, "FastAPI" | "APIRouter">> = {
-  "fastapi.FastAPI": "FastAPI",
-  "fastapi.applications.FastAPI": "FastAPI",
-  "fastapi.APIRouter": "APIRouter",
-  "fastapi.routing.APIRouter": "APIRouter",
-};
 
 /** Resolves names where an expression is evaluated. */
 export interface NameContext {

@@ -7,6 +7,8 @@
  * active read sets (`track`): the modules asked for (present or absent) and the whole-project facts
  * (`#wired`, `#importers`). The cache (src/cache/) keys a file's findings by exactly that read set.
  */
+import type { Expr } from "../parser/ast.js";
+import { APP_CLASSES } from "./knowledge/fastapi.js";
 import type { ModuleSummary, SymbolDef } from "./summary.js";
 
 export type Resolved =
@@ -20,6 +22,8 @@ export type Resolved =
 /** Whole-project facts a read set can hold besides module names. */
 export const WIRED_KEY = "#wired";
 export const IMPORTERS_KEY = "#importers";
+export const REGISTERS_KEY = "#registers";
+export const WEB_KEY = "#web";
 
 /** Modules whose summaries are produced on demand. */
 export interface LazyModules {
@@ -27,8 +31,15 @@ export interface LazyModules {
   readonly names: ReadonlySet<string>;
   /** Modules whose summary has FastAPI wiring facts (apps, routers, routes, edges, events). */
   readonly wired: readonly string[];
+  /** Modules that register endpoints by call (`add_api_route`, `add_api_websocket_route`). */
+  readonly registering: readonly string[];
   /** `from <module> import <name>` pairs of the whole project, as `module\0name`. */
   readonly importedNames: ReadonlySet<string>;
+  /**
+   * Can an import of this project module lead to FastAPI or Starlette (the module, or one it imports at
+   * any depth, spells `fastapi`/`starlette`)? Absent: always yes.
+   */
+  readonly reachesWeb?: (module: string) => boolean;
   load(module: string): ModuleSummary | undefined;
 }
 
@@ -37,6 +48,7 @@ export class ProjectIndex {
   private readonly lazy: LazyModules | null;
   private readonly reads: Set<string>[] = [];
   private wiredList: string[] | null = null;
+  private registeringList: string[] | null = null;
   private importedNames: ReadonlySet<string> | null = null;
 
   constructor(summaries: Iterable<ModuleSummary> | LazyModules) {
@@ -98,11 +110,53 @@ export class ProjectIndex {
   /** Modules with FastAPI wiring facts (apps, routers, routes, include/mount edges, events). */
   wired(): ModuleSummary[] {
     this.read(WIRED_KEY);
-    this.wiredList ??= this.lazy
-      ? [...this.lazy.wired]
-      : [...this.modules.values()].filter((m) => hasWiring(m)).map((m) => m.module);
+    this.wiredList ??= this.lazy ? [...this.lazy.wired] : this.eagerWired();
     const out: ModuleSummary[] = [];
     for (const m of this.wiredList) {
+      const s = this.get(m);
+      if (s) out.push(s);
+    }
+    return out;
+  }
+
+  private eagerWired(): string[] {
+    const tops = topLevelNames(this.modules.keys());
+    return [...this.modules.values()].filter((m) => hasWiring(m, tops)).map((m) => m.module);
+  }
+
+  /**
+   * May this object creation in module `m` create a FastAPI app or router? False only when that is
+   * impossible: the class name is imported from a library and is none of APP_CLASSES, is not bound at
+   * module level, or is imported from a project module that cannot reach FastAPI (`reachesWeb`). The app
+   * model asks before resolving the name, which would otherwise load the summary it is imported from.
+   */
+  mayCreateApp(m: ModuleSummary, func: Expr): boolean {
+    if (!mayCreateApp(func, m, this.tops())) return false;
+    const web = this.lazy?.reachesWeb;
+    if (!web) return true;
+    this.read(WEB_KEY);
+    const root = rootName(func);
+    const binding = root !== null && Object.hasOwn(m.imports, root) ? m.imports[root] : undefined;
+    if (!binding || Object.hasOwn(m.symbols, root as string)) return true;
+    // Imported from a library: already known to be one of APP_CLASSES.
+    if (!this.tops().has(binding.module.split(".")[0] as string)) return true;
+    return web(binding.module) || (binding.name !== null && web(`${binding.module}.${binding.name}`));
+  }
+
+  private topsCache: Set<string> | null = null;
+  private tops(): Set<string> {
+    this.topsCache ??= topLevelNames(this.lazy ? this.lazy.names : this.modules.keys());
+    return this.topsCache;
+  }
+
+  /** Modules that register endpoints by call (`add_api_route`, `add_api_websocket_route`). */
+  registering(): ModuleSummary[] {
+    this.read(REGISTERS_KEY);
+    this.registeringList ??= this.lazy
+      ? [...this.lazy.registering]
+      : [...this.modules.values()].filter((m) => registersEndpoints(m)).map((m) => m.module);
+    const out: ModuleSummary[] = [];
+    for (const m of this.registeringList) {
       const s = this.get(m);
       if (s) out.push(s);
     }
@@ -177,10 +231,55 @@ function isLazy(x: Iterable<ModuleSummary> | LazyModules): x is LazyModules {
   return typeof (x as LazyModules).load === "function";
 }
 
-/** Does the summary declare FastAPI apps, routers, routes, include/mount edges or lifecycle events? */
-export function hasWiring(m: ModuleSummary): boolean {
+/**
+ * Can the module's wiring facts matter to the app model: routes, include/mount edges, lifecycle events,
+ * or an object creation whose class may be a FastAPI app or router? An object is left out only when its
+ * class name is imported straight from a library (a module outside the project's top-level packages
+ * `projectTops`) and is not one of APP_CLASSES, or is not bound at module level at all: `log =
+ * logging.getLogger()`, `client = TestClient(app)` or `body = response.json()` cannot create an app, and a
+ * module of only such objects needs no parse for the app model.
+ */
+export function hasWiring(m: ModuleSummary, projectTops: ReadonlySet<string>): boolean {
   const w = m.wiring;
-  return w.objects.length > 0 || w.routes.length > 0 || w.edges.length > 0 || w.events.length > 0;
+  if (w.routes.length > 0 || w.edges.length > 0 || w.events.length > 0) return true;
+  return w.objects.some((o) => mayCreateApp(o.call.func, m, projectTops));
+}
+
+function rootName(func: Expr): string | null {
+  let cur = func;
+  while (cur.kind === "Attribute") cur = cur.value;
+  return cur.kind === "Name" ? cur.id : null;
+}
+
+function mayCreateApp(func: Expr, m: ModuleSummary, projectTops: ReadonlySet<string>): boolean {
+  const chain: string[] = [];
+  let cur = func;
+  while (cur.kind === "Attribute") {
+    chain.unshift(cur.attr);
+    cur = cur.value;
+  }
+  if (cur.kind !== "Name") return true;
+  // The app model resolves class names at module level (TypeInference.moduleContext): a module-level
+  // definition may alias an app class; a name bound neither there nor by an import (a function's local,
+  // a builtin) never resolves to one.
+  if (Object.hasOwn(m.symbols, cur.id)) return true;
+  const binding = Object.hasOwn(m.imports, cur.id) ? m.imports[cur.id] : undefined;
+  if (!binding) return false;
+  if (projectTops.has(binding.module.split(".")[0] as string)) return true;
+  const qname = [binding.name === null ? binding.module : `${binding.module}.${binding.name}`, ...chain].join(".");
+  return Object.hasOwn(APP_CLASSES, qname);
+}
+
+/** The top-level package (or module) names of a project's modules. */
+export function topLevelNames(modules: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  for (const m of modules) out.add(m.split(".")[0] as string);
+  return out;
+}
+
+/** Does the module register an endpoint by call (a route whose handler is an expression, not a decorated def)? */
+export function registersEndpoints(m: ModuleSummary): boolean {
+  return m.wiring.routes.some((r) => !("params" in r.handler));
 }
 
 /** The `module\0name` pairs of a module's `from module import name` bindings. */

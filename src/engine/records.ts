@@ -1,0 +1,300 @@
+/**
+ * One file of a run, and what can be done to it: read and hash it, parse and summarise it, check it.
+ * Shared by the engine (src/engine/run.ts) and its worker threads (src/engine/worker.ts), so that a file
+ * gets the same facts and findings wherever it is handled.
+ */
+import fs from "node:fs";
+import { blobHash, type Reads, sha1, suppressionComments } from "../cache/store.js";
+import type { DbfenceConfig } from "../config/load.js";
+import { decodePythonSource } from "../files/decode.js";
+import type { DiscoveredFile } from "../files/discover.js";
+import type { Comment, Module } from "../parser/ast.js";
+import { parsePython } from "../parser/index.js";
+import { LineMap } from "../parser/lines.js";
+import { RULES } from "../rules/index.js";
+import type { RuleContext } from "../rules/rule.js";
+import { analyzeModule } from "../semantic/analysis.js";
+import type { TypeInference } from "../semantic/infer.js";
+import { hasWiring, importedNamePairs, registersEndpoints } from "../semantic/project.js";
+import { type ModuleSummary, summarizeModule } from "../semantic/summary.js";
+import type { Finding, Fix, Severity } from "../types.js";
+import { importedModules, type WordMatcher } from "./prefilter.js";
+
+/** Where file contents come from when not from disk. */
+export interface SourceAccess {
+  /** Texts that stand in for files on disk (absolute path → decoded text). */
+  sources?: ReadonlyMap<string, string> | undefined;
+  /** A snapshot's reader (the git index), for files not in `sources`. */
+  read?: ((abs: string) => Uint8Array) | undefined;
+}
+
+/** What parsing a file needs to know of the run: the prefilter's words, the project's top-level names. */
+export interface ParseEnv {
+  matcher: WordMatcher;
+  /** WEB_ROOTS: can the file itself lead to FastAPI/Starlette? */
+  web: WordMatcher;
+  tops: ReadonlySet<string>;
+}
+
+/** The facts of a file that cross threads and go into the cache: plain data, no tree, no summary. */
+export interface FileFacts {
+  /** A hash of everything the module summary is built from; null when the file is a DBF900. */
+  summaryHash: string | null;
+  error: Finding | null;
+  seeded: boolean;
+  /** The text spells a WEB_ROOTS word. */
+  web: boolean;
+  imports: string[];
+  names: string[];
+  wired: boolean;
+  registers: boolean;
+  comments: Comment[];
+}
+
+/**
+ * One file of the run. Its facts come from the cache when its bytes are unchanged, else from parsing it;
+ * its summary is built on demand (the project index is lazy) and its tree is kept only while its rule
+ * pass may still need it.
+ */
+export interface FileRecord extends FileFacts {
+  file: DiscoveredFile;
+  module: string;
+  isPackage: boolean;
+  blob: string;
+  /** The cached rule pass, still to be validated against its read set. */
+  cachedCheck: { findings: Finding[]; reads: Reads } | null;
+  text: string | null;
+  summary: ModuleSummary | null;
+  tree: Module | null;
+  lines: LineMap | null;
+}
+
+export function emptyFacts(): FileFacts {
+  return {
+    summaryHash: null,
+    error: null,
+    seeded: false,
+    web: false,
+    imports: [],
+    names: [],
+    wired: false,
+    registers: false,
+    comments: [],
+  };
+}
+
+export function factsOf(r: FileFacts): FileFacts {
+  return {
+    summaryHash: r.summaryHash,
+    error: r.error,
+    seeded: r.seeded,
+    web: r.web,
+    imports: r.imports,
+    names: r.names,
+    wired: r.wired,
+    registers: r.registers,
+    comments: r.comments,
+  };
+}
+
+const SHARED = Buffer.allocUnsafe(1 << 22);
+
+/**
+ * A file's bytes in a buffer shared by every read (valid until the next call): hashing ten thousand files
+ * allocates nothing. Files larger than the buffer get their own.
+ */
+export function readShared(abs: string): Uint8Array {
+  const fd = fs.openSync(abs, "r");
+  try {
+    let n = 0;
+    for (;;) {
+      const got = fs.readSync(fd, SHARED, n, SHARED.length - n, null);
+      if (got === 0) return SHARED.subarray(0, n);
+      n += got;
+      if (n === SHARED.length) break;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return fs.readFileSync(abs);
+}
+
+/** The git blob hash of a file as the run sees it (given text, snapshot or disk). */
+export function hashOf(bytes: Uint8Array): string {
+  return blobHash(bytes);
+}
+
+/**
+ * Parses a file and fills in its facts (and summary, lines, text; the tree only when `keepTree`). A file
+ * that cannot be decoded or parsed gets its DBF900 as `error`.
+ */
+export function parseInto(
+  rec: FileRecord,
+  bytes: Uint8Array | null,
+  access: SourceAccess,
+  env: ParseEnv,
+  keepTree: boolean,
+): void {
+  let text: string;
+  const given = access.sources?.get(rec.file.abs);
+  if (given !== undefined) text = given;
+  else {
+    const data = bytes ?? (access.read ? access.read(rec.file.abs) : fs.readFileSync(rec.file.abs));
+    const decoded = decodePythonSource(data);
+    if (!decoded.ok) {
+      rec.error = syntaxFinding(rec.file.rel, decoded.line, 1, `cannot decode the file: ${decoded.message}`);
+      return;
+    }
+    text = decoded.text;
+  }
+  const parsed = parsePython(text);
+  if (!parsed.ok) {
+    rec.error = syntaxFinding(
+      rec.file.rel,
+      parsed.line,
+      parsed.column,
+      `syntax error: ${parsed.message}; no rule can check this file until it parses`,
+    );
+    return;
+  }
+  rec.text = text;
+  rec.lines = parsed.lines;
+  rec.summary = summarizeModule(rec.module, rec.file.rel, rec.isPackage, parsed.module, (o) => parsed.lines.lineOf(o));
+  rec.summaryHash = summaryHash(rec.file.rel, rec.module, rec.isPackage, text, parsed.comments);
+  rec.seeded = env.matcher.test(text);
+  rec.web = env.web.test(text);
+  rec.imports = importedModules(parsed.module.body, rec.module, rec.isPackage);
+  rec.names = importedNamePairs(rec.summary);
+  rec.wired = hasWiring(rec.summary, env.tops);
+  rec.registers = registersEndpoints(rec.summary);
+  rec.comments = suppressionComments(parsed.comments);
+  rec.tree = keepTree && rec.seeded ? parsed.module : null;
+}
+
+/**
+ * What a module summary is a function of: the file's path, module identity and its code with comments
+ * blanked out (same length, so every offset and line stays) and trailing whitespace dropped. Two texts with
+ * the same hash have the same tokens at the same offsets, hence the same tree and the same summary; a
+ * comment edited or appended does not make every importer look changed. Comments that could be type
+ * comments (`# type: ...`) are kept: the parser reads those.
+ */
+export function summaryHash(
+  rel: string,
+  module: string,
+  isPackage: boolean,
+  text: string,
+  comments: readonly Comment[],
+): string {
+  let code = "";
+  let at = 0;
+  for (const c of comments) {
+    if (/^#\s*type\s*:/.test(c.text)) continue;
+    code += text.slice(at, c.start) + " ".repeat(c.text.length);
+    at = c.start + c.text.length;
+  }
+  code += text.slice(at);
+  return sha1(`${rel}\0${module}\0${isPackage ? 1 : 0}\0${code.trimEnd()}`);
+}
+
+export function textOf(r: FileRecord, access: SourceAccess): string {
+  if (r.text !== null) return r.text;
+  const given = access.sources?.get(r.file.abs);
+  if (given !== undefined) return given;
+  const bytes = access.read ? access.read(r.file.abs) : fs.readFileSync(r.file.abs);
+  const decoded = decodePythonSource(bytes);
+  if (!decoded.ok) throw new Error(`${r.file.rel} can no longer be decoded`);
+  r.text = decoded.text;
+  return r.text;
+}
+
+/** Comments and lines of a file for the suppression filters; the lines are built on first use. */
+export function fileLines(r: FileRecord, access: SourceAccess): { comments: Comment[]; lines: LineMap } {
+  if (r.lines) return { comments: r.comments, lines: r.lines };
+  let lines: LineMap | null = null;
+  return {
+    comments: r.comments,
+    get lines() {
+      lines ??= r.lines ?? new LineMap(textOf(r, access));
+      return lines;
+    },
+  };
+}
+
+/** The summary of a file whose facts came from the cache or another thread: parsed when first asked for. */
+export function ensureSummary(r: FileRecord, access: SourceAccess): ModuleSummary | undefined {
+  if (r.summary) return r.summary;
+  if (r.summaryHash === null) return undefined;
+  const parsed = parsePython(textOf(r, access));
+  if (!parsed.ok) return undefined;
+  r.lines = parsed.lines;
+  r.summary = summarizeModule(r.module, r.file.rel, r.isPackage, parsed.module, (o) => parsed.lines.lineOf(o));
+  return r.summary;
+}
+
+export function syntaxFinding(rel: string, line: number, column: number, message: string): Finding {
+  return {
+    code: "DBF900",
+    name: "syntax-error",
+    severity: "error",
+    path: rel,
+    line,
+    column,
+    endLine: line,
+    endColumn: column,
+    message,
+    fix: null,
+  };
+}
+
+/** The per-file rule pass. The tree is parsed again when it was not kept, and let go afterwards. */
+export function checkFile(
+  p: FileRecord,
+  config: DbfenceConfig,
+  infer: TypeInference,
+  isTestFixture: boolean,
+  access: SourceAccess,
+): Finding[] {
+  let tree = p.tree;
+  if (!tree || !p.summary || !p.lines) {
+    const again = parsePython(textOf(p, access));
+    if (!again.ok) throw new Error("the file no longer parses");
+    tree = again.module;
+    p.lines = again.lines;
+    p.summary ??= summarizeModule(p.module, p.file.rel, p.isPackage, tree, (o) => again.lines.lineOf(o));
+  }
+  p.tree = null;
+  const lines = p.lines;
+  const facts = analyzeModule(tree, p.summary, infer);
+  const out: Finding[] = [];
+  for (const rule of RULES) {
+    if (!rule.check) continue;
+    const ctx: RuleContext = {
+      facts,
+      path: p.file.rel,
+      config,
+      infer,
+      lines,
+      tree,
+      isConnector: infer.isConnectorModule(p.module),
+      isTestFixture,
+      report(node, message, fix?: Fix) {
+        const s = lines.position(node.start);
+        const e = lines.position(node.end);
+        out.push({
+          code: rule.code,
+          name: rule.name,
+          severity: rule.severity as Severity,
+          path: p.file.rel,
+          line: s.line,
+          column: s.column,
+          endLine: e.line,
+          endColumn: e.column,
+          message,
+          fix: fix ?? null,
+        });
+      },
+    };
+    rule.check(ctx);
+  }
+  return out;
+}
