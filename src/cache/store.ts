@@ -94,7 +94,7 @@ export interface CachedFile {
   web: boolean;
   /** Modules its imports reach. */
   imports: string[];
-  /** `from m import n` pairs, as `m\0n`. */
+  /** `from m import n` pairs, as `m n`. */
   names: string[];
   wired: boolean;
   registers: boolean;
@@ -180,6 +180,9 @@ function fileEntry(f: unknown[], reads: (r: unknown) => Reads | null): CachedFil
     if (!r) return null;
     checked = { findings: check[0] as Finding[], reads: r };
   }
+  // Imports and names are only needed when a taint or the importers are recomputed: split on first use.
+  let importList: string[] | null = null;
+  let nameList: string[] | null = null;
   return {
     blob,
     module,
@@ -190,8 +193,14 @@ function fileEntry(f: unknown[], reads: (r: unknown) => Reads | null): CachedFil
     web: (flags & 2) !== 0,
     wired: (flags & 4) !== 0,
     registers: (flags & 8) !== 0,
-    imports: lines(imports),
-    names: lines(names).map((n) => n.replace(" ", "\0")),
+    get imports() {
+      importList ??= lines(imports);
+      return importList;
+    },
+    get names() {
+      nameList ??= lines(names);
+      return nameList;
+    },
     comments: comments as Comment[],
     check: checked,
   };
@@ -278,7 +287,7 @@ export function saveCache(dir: string, key: string, data: CacheData): string | n
       f.summary,
       (f.seeded ? 1 : 0) | (f.web ? 2 : 0) | (f.wired ? 4 : 0) | (f.registers ? 8 : 0),
       f.imports.join("\n"),
-      f.names.map((n) => n.replace("\0", " ")).join("\n"),
+      f.names.join("\n"),
       f.error,
       f.comments,
       f.check ? [f.check.findings, ref(f.check.reads)] : null,

@@ -2,6 +2,7 @@
  * The engine: config → files → parse → index → check → suppressions and config filters → result.
  * The CLI only parses arguments and calls `runCheck`.
  */
+import { createHash } from "node:crypto";
 import path from "node:path";
 import {
   blobHash,
@@ -27,7 +28,7 @@ import { TypeInference } from "../semantic/infer.js";
 import { IMPORTERS_KEY, ProjectIndex, REGISTERS_KEY, topLevelNames, WEB_KEY, WIRED_KEY } from "../semantic/project.js";
 import type { CheckResult, Finding } from "../types.js";
 import { applyFilters } from "./filters.js";
-import { connectorModules, moduleForFile } from "./modules.js";
+import { connectorModules, type ModuleIdentity, moduleForFile } from "./modules.js";
 import { SyncPool } from "./pool.js";
 import { reachesTainted, seedWords, taintedModules, WEB_ROOTS, WordMatcher } from "./prefilter.js";
 import {
@@ -136,21 +137,24 @@ export function runCheck(opts: CheckOptions): CheckResult {
           );
   }
   const reportOn = new Set(checkedFiles.map((f) => f.abs));
+  trace(started, `discovered ${everything.length} files`);
   const access: SourceAccess = { sources: opts.sources, read: opts.snapshot?.read };
 
   const usePrefilter = opts.prefilter !== false;
   const cacheDir = opts.cacheDir ?? null;
   // The project's top-level names decide which imports are the project's (the wiring filter): in the key.
-  const tops = topLevelNames(everything.map((f) => moduleForFile(f.rel, config.src).module));
+  const identities = everything.map((f) => moduleForFile(f.rel, config.src));
+  const tops = topLevelNames(identities.map((i) => i.module));
   const key = cacheDir ? cacheKey({ config, tops: [...tops].sort() }) : "";
   const cache = cacheDir ? loadCache(cacheDir, key) : emptyCache();
+  trace(started, "cache loaded");
   const env: ParseEnv = { matcher: new WordMatcher(seedWords(config)), web: new WordMatcher(WEB_ROOTS), tops };
 
   // 1. Every file's bytes are hashed; files the cache knows keep their facts, the others are parsed.
   const records: FileRecord[] = [];
   const misses: { rec: FileRecord; bytes: Uint8Array | null }[] = [];
-  for (const file of everything) {
-    const r = hashFile(file, config, cache, opts);
+  for (const [i, file] of everything.entries()) {
+    const r = hashFile(file, identities[i] as ModuleIdentity, cache, opts);
     if ("unreadable" in r) {
       if (reportOn.has(file.abs)) findings.push(r.unreadable);
       notices.push(r.notice);
@@ -214,8 +218,14 @@ export function runCheck(opts: CheckOptions): CheckResult {
     const modules = [...byModule.values()];
     const wired = modules.filter((r) => r.wired).map((r) => r.module);
     const registering = modules.filter((r) => r.registers).map((r) => r.module);
-    const importedNames = new Set<string>();
-    for (const r of modules) for (const n of r.names) importedNames.add(n);
+    let importedSet: Set<string> | null = null;
+    const importedNames = (): Set<string> => {
+      if (!importedSet) {
+        importedSet = new Set<string>();
+        for (const r of modules) for (const n of r.names) importedSet.add(n);
+      }
+      return importedSet;
+    };
     // Modules through which FastAPI can be reached: the app model skips object creations that cannot.
     let webSet: Set<string> | null = null;
     const web = (): Set<string> => {
@@ -227,7 +237,9 @@ export function runCheck(opts: CheckOptions): CheckResult {
       names: new Set(byModule.keys()),
       wired,
       registering,
-      importedNames,
+      get importedNames() {
+        return importedNames();
+      },
       reachesWeb: (module) => {
         reachesWeb ??= reachesTainted(web());
         return reachesWeb(module);
@@ -243,12 +255,25 @@ export function runCheck(opts: CheckOptions): CheckResult {
     });
 
     // What a read set's keys are worth now.
-    // Whole-project keys, hashed only when some read set holds them.
+    // Whole-project keys, hashed only when some read set holds them. Each hashes what its fact is computed
+    // from (in discovery order), not the fact: cheaper, and it can only change more often, never less.
+    // Imports and imported names are functions of a file's code, which its summary hash stands for.
+    let graph: string | null = null;
+    const importGraph = (): string => {
+      if (graph === null) {
+        const h = createHash("sha1");
+        for (const r of records) h.update(`${r.module}\0${r.summaryHash}\0${r.seeded ? 1 : 0}${r.web ? 1 : 0}\n`);
+        graph = h.digest("hex");
+      }
+      return graph;
+    };
     const hashes: Record<string, () => string> = {
       [WIRED_KEY]: () => sha1(wired.join("\n")),
       [REGISTERS_KEY]: () => sha1(registering.join("\n")),
-      [IMPORTERS_KEY]: () => sha1([...importedNames].sort().join("\n")),
-      [WEB_KEY]: () => sha1([...web()].sort().join("\n")),
+      [IMPORTERS_KEY]: importGraph,
+      // The web taint (src/semantic/project.ts mayCreateApp) and the prefilter's taint come from the import graph.
+      [WEB_KEY]: importGraph,
+      [TAINT_KEY]: () => sha1(`${importGraph()}\0${Object.keys(endpointValues).join(" ")}`),
     };
     let endpointValues: Record<string, string> = {};
     const values = new Map<string, string>();
@@ -288,14 +313,24 @@ export function runCheck(opts: CheckOptions): CheckResult {
       return taintSet.has(module);
     };
     const byFile = new Map<string, { comments: Comment[]; lines: LineMap }>();
+    const reportedRels = new Set<string>();
     const checks = new Map<FileRecord, { findings: Finding[]; reads: Reads } | null>();
-    const toCheck: FileRecord[] = [];
+    const candidates: FileRecord[] = [];
     for (const r of records) {
       const cached = r.cachedCheck && valid(r.cachedCheck.reads) ? r.cachedCheck : null;
       checks.set(r, cached);
       if (!reportOn.has(r.file.abs) || r.summaryHash === null) continue;
-      byFile.set(r.file.rel, fileLines(r, access));
-      if (!cached && tainted(r.module)) toCheck.push(r);
+      reportedRels.add(r.file.rel);
+      // The suppression filters only look at files with suppression comments.
+      if (r.comments.length > 0) byFile.set(r.file.rel, fileLines(r, access));
+      if (!cached) candidates.push(r);
+    }
+    // A handful of files (a commit, an edit) are simply checked: the taint of a whole project costs more.
+    const toCheck: FileRecord[] = [];
+    for (const r of candidates) {
+      if (candidates.length <= FEW_FILES || tainted(r.module)) toCheck.push(r);
+      // Skipped by the prefilter: no findings, for as long as the facts the taint comes from hold.
+      else checks.set(r, { findings: [], reads: [[TAINT_KEY, valueNow(TAINT_KEY)]] });
     }
     const failed = (r: FileRecord, message: string): void => {
       // A bug in one rule must not cost the user the rest of the run.
@@ -314,7 +349,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
             modules: moduleList,
             wired,
             registering,
-            importedNames: [...importedNames],
+            importedNames: [...importedNames()],
             endpoints: [...endpointSet(endpointValues)],
             ids: [],
           };
@@ -351,7 +386,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
       const { value: out, reads } = project.track(() => checkProject(config, infer, lines, notices));
       projectPass = { reads: freeze(reads), findings: out };
     }
-    for (const f of projectPass.findings) if (byFile.has(f.path)) findings.push(f);
+    for (const f of projectPass.findings) if (reportedRels.has(f.path)) findings.push(f);
     trace(started, "project rules");
 
     if (pool && checkTasks.some((t) => t !== null)) {
@@ -434,6 +469,9 @@ export function runCheck(opts: CheckOptions): CheckResult {
 }
 
 const ENDPOINTS_PREFIX = "#endpoints:";
+const TAINT_KEY = "#taint";
+/** Up to this many files without a valid cached pass are checked without computing the prefilter's taint. */
+const FEW_FILES = 32;
 
 /** Registered endpoint keys (`module::name`, `module:factory:name`) grouped by module, one line each. */
 function endpointModules(set: ReadonlySet<string>): Record<string, string> {
@@ -487,7 +525,7 @@ function mergeFiles(a: DiscoveredFile[], b: DiscoveredFile[]): DiscoveredFile[] 
  */
 function hashFile(
   file: DiscoveredFile,
-  config: DbfenceConfig,
+  identity: ModuleIdentity,
   cache: CacheData,
   opts: CheckOptions,
 ): { rec: FileRecord; miss: boolean; bytes: Uint8Array | null } | { unreadable: Finding; notice: string } {
@@ -508,7 +546,7 @@ function hashFile(
       notice: `${file.rel}: ${String(e)}`,
     };
   }
-  const { module, isPackage } = moduleForFile(file.rel, config.src);
+  const { module, isPackage } = identity;
   const hit = cache.files.get(file.rel);
   const base = { file, module, isPackage, blob, text: null, summary: null, tree: null, lines: null };
   if (hit && hit.blob === blob && hit.module === module && hit.isPackage === isPackage) {
@@ -518,8 +556,13 @@ function hashFile(
       error: hit.error,
       seeded: hit.seeded,
       web: hit.web,
-      imports: hit.imports,
-      names: hit.names,
+      // Read through: the cache splits them on first use, which most runs never make.
+      get imports() {
+        return hit.imports;
+      },
+      get names() {
+        return hit.names;
+      },
       wired: hit.wired,
       registers: hit.registers,
       comments: hit.comments,

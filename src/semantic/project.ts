@@ -33,7 +33,7 @@ export interface LazyModules {
   readonly wired: readonly string[];
   /** Modules that register endpoints by call (`add_api_route`, `add_api_websocket_route`). */
   readonly registering: readonly string[];
-  /** `from <module> import <name>` pairs of the whole project, as `module\0name`. */
+  /** `from <module> import <name>` pairs of the whole project, as `module name`. */
   readonly importedNames: ReadonlySet<string>;
   /**
    * Can an import of this project module lead to FastAPI or Starlette (the module, or one it imports at
@@ -174,7 +174,7 @@ export class ProjectIndex {
         this.importedNames = pairs;
       }
     }
-    return this.importedNames.has(`${module}\0${name}`);
+    return this.importedNames.has(`${module} ${name}`);
   }
 
   /** What `import <module>` refers to. */
@@ -282,10 +282,10 @@ export function registersEndpoints(m: ModuleSummary): boolean {
   return m.wiring.routes.some((r) => !("params" in r.handler));
 }
 
-/** The `module\0name` pairs of a module's `from module import name` bindings. */
+/** The `module name` pairs of a module's `from module import name` bindings (neither holds a space). */
 export function importedNamePairs(m: ModuleSummary): string[] {
   const out: string[] = [];
-  for (const b of Object.values(m.imports)) if (b.name !== null) out.push(`${b.module}\0${b.name}`);
+  for (const b of Object.values(m.imports)) if (b.name !== null) out.push(`${b.module} ${b.name}`);
   return out;
 }
 
