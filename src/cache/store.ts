@@ -61,8 +61,11 @@ const commentSchema = z.object({
 const cacheSchema = z.object({
   format: z.literal(FORMAT),
   key: z.string(),
-  /** Every read-set key, with its value when the file was written (all entries agree with it). */
-  keys: z.array(z.tuple([z.string(), z.string()])),
+  /**
+   * Every read-set key, with its value when the file was written (all entries agree with it), as
+   * `[key, value]` pairs: checked by hand in `loadCache` (tens of thousands of pairs).
+   */
+  keys: z.unknown(),
   /** Checked entry by entry in `fileEntry`. */
   files: z.unknown(),
   endpoints: z.object({ reads: z.array(z.number()), values: z.record(z.string(), z.string()) }).nullable(),
@@ -92,10 +95,10 @@ export interface CachedFile {
   error: Finding | null;
   seeded: boolean;
   web: boolean;
-  /** Modules its imports reach. */
-  imports: string[];
-  /** `from m import n` pairs, as `m n`. */
-  names: string[];
+  /** Modules its imports reach, one per line (split by the engine when it needs them). */
+  imports: string;
+  /** `from m import n` pairs, as `m n`, one per line. */
+  names: string;
   wired: boolean;
   registers: boolean;
   comments: Comment[];
@@ -180,9 +183,6 @@ function fileEntry(f: unknown[], reads: (r: unknown) => Reads | null): CachedFil
     if (!r) return null;
     checked = { findings: check[0] as Finding[], reads: r };
   }
-  // Imports and names are only needed when a taint or the importers are recomputed: split on first use.
-  let importList: string[] | null = null;
-  let nameList: string[] | null = null;
   return {
     blob,
     module,
@@ -193,20 +193,15 @@ function fileEntry(f: unknown[], reads: (r: unknown) => Reads | null): CachedFil
     web: (flags & 2) !== 0,
     wired: (flags & 4) !== 0,
     registers: (flags & 8) !== 0,
-    get imports() {
-      importList ??= lines(imports);
-      return importList;
-    },
-    get names() {
-      nameList ??= lines(names);
-      return nameList;
-    },
+    imports,
+    names,
     comments: comments as Comment[],
     check: checked,
   };
 }
 
-function lines(s: string): string[] {
+/** A newline-joined list of the cache, split. */
+export function lines(s: string): string[] {
   return s === "" ? [] : s.split("\n");
 }
 
@@ -231,6 +226,12 @@ export function loadCache(dir: string, key: string): CacheData {
     return emptyCache();
   }
   const keys = parsed.keys;
+  if (!Array.isArray(keys)) return emptyCache();
+  for (const k of keys) {
+    if (!Array.isArray(k) || k.length !== 2 || typeof k[0] !== "string" || typeof k[1] !== "string") {
+      return emptyCache();
+    }
+  }
   const reads = (r: unknown): Reads | null => {
     if (!Array.isArray(r)) return null;
     const out: (readonly [string, string])[] = [];
@@ -286,8 +287,8 @@ export function saveCache(dir: string, key: string, data: CacheData): string | n
       f.isPackage ? 1 : 0,
       f.summary,
       (f.seeded ? 1 : 0) | (f.web ? 2 : 0) | (f.wired ? 4 : 0) | (f.registers ? 8 : 0),
-      f.imports.join("\n"),
-      f.names.join("\n"),
+      f.imports,
+      f.names,
       f.error,
       f.comments,
       f.check ? [f.check.findings, ref(f.check.reads)] : null,

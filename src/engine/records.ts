@@ -4,7 +4,7 @@
  * gets the same facts and findings wherever it is handled.
  */
 import fs from "node:fs";
-import { blobHash, type Reads, sha1, suppressionComments } from "../cache/store.js";
+import { blobHash, lines, type Reads, sha1, suppressionComments } from "../cache/store.js";
 import type { DbfenceConfig } from "../config/load.js";
 import { decodePythonSource } from "../files/decode.js";
 import type { DiscoveredFile } from "../files/discover.js";
@@ -63,24 +63,30 @@ export interface FileRecord extends FileFacts {
   blob: string;
   /** The cached rule pass, still to be validated against its read set. */
   cachedCheck: { findings: Finding[]; reads: Reads } | null;
+  /** Imports and names as the cache stores them (newline-joined), until `importsOf`/`namesOf` split them. */
+  raw: { imports: string; names: string } | null;
   text: string | null;
   summary: ModuleSummary | null;
   tree: Module | null;
   lines: LineMap | null;
 }
 
-export function emptyFacts(): FileFacts {
-  return {
-    summaryHash: null,
-    error: null,
-    seeded: false,
-    web: false,
-    imports: [],
-    names: [],
-    wired: false,
-    registers: false,
-    comments: [],
-  };
+/** A record's imports (split from the cache's form on first use: most cached runs never need them). */
+export function importsOf(r: FileRecord): string[] {
+  if (r.raw) split(r, r.raw);
+  return r.imports;
+}
+
+/** A record's `module name` pairs of `from module import name` (see `importsOf`). */
+export function namesOf(r: FileRecord): string[] {
+  if (r.raw) split(r, r.raw);
+  return r.names;
+}
+
+function split(r: FileRecord, raw: { imports: string; names: string }): void {
+  r.imports = lines(raw.imports);
+  r.names = lines(raw.names);
+  r.raw = null;
 }
 
 export function factsOf(r: FileFacts): FileFacts {

@@ -33,11 +33,12 @@ import { SyncPool } from "./pool.js";
 import { reachesTainted, seedWords, taintedModules, WEB_ROOTS, WordMatcher } from "./prefilter.js";
 import {
   checkFile,
-  emptyFacts,
   ensureSummary,
   type FileFacts,
   type FileRecord,
   fileLines,
+  importsOf,
+  namesOf,
   type ParseEnv,
   parseInto,
   readShared,
@@ -96,7 +97,12 @@ export const PARALLEL_MIN_FILES = 400;
 /** `DBFENCE_TRACE=1`: the time of each phase on stderr (what docs/benchmarks.md profiles are read with). */
 const TRACE = process.env.DBFENCE_TRACE === "1";
 function trace(started: number, what: string): void {
-  if (TRACE) process.stderr.write(`dbfence: trace: ${(performance.now() - started).toFixed(0)} ms ${what}\n`);
+  if (!TRACE) return;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  // With node --expose-gc, the live heap after a full collection: what each phase keeps.
+  if (gc) gc();
+  const heap = gc ? `, live heap ${(process.memoryUsage().heapUsed / 1e6).toFixed(0)} MB` : "";
+  process.stderr.write(`dbfence: trace: ${(performance.now() - started).toFixed(0)} ms ${what}${heap}\n`);
 }
 
 export function runCheck(opts: CheckOptions): CheckResult {
@@ -185,7 +191,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
           return {
             module: r.module,
             isPackage: r.isPackage,
-            imports: bytes ? importLines(Buffer.from(bytes).toString("latin1"), r.module, r.isPackage) : r.imports,
+            imports: bytes ? importLines(Buffer.from(bytes).toString("latin1"), r.module, r.isPackage) : importsOf(r),
             size: bytes ? bytes.length : 1000,
           };
         }),
@@ -216,20 +222,27 @@ export function runCheck(opts: CheckOptions): CheckResult {
     const byModule = new Map<string, FileRecord>();
     for (const r of records) if (r.summaryHash !== null && !byModule.has(r.module)) byModule.set(r.module, r);
     const modules = [...byModule.values()];
-    const wired = modules.filter((r) => r.wired).map((r) => r.module);
-    const registering = modules.filter((r) => r.registers).map((r) => r.module);
+    // Sorted: the order files were found in depends on the PATHS given, and these lists are hashed.
+    const wired = modules
+      .filter((r) => r.wired)
+      .map((r) => r.module)
+      .sort();
+    const registering = modules
+      .filter((r) => r.registers)
+      .map((r) => r.module)
+      .sort();
     let importedSet: Set<string> | null = null;
     const importedNames = (): Set<string> => {
       if (!importedSet) {
         importedSet = new Set<string>();
-        for (const r of modules) for (const n of r.names) importedSet.add(n);
+        for (const r of modules) for (const n of namesOf(r)) importedSet.add(n);
       }
       return importedSet;
     };
     // Modules through which FastAPI can be reached: the app model skips object creations that cannot.
     let webSet: Set<string> | null = null;
     const web = (): Set<string> => {
-      webSet ??= taintedModules(modules.map((r) => ({ module: r.module, seeded: r.web, imports: r.imports })));
+      webSet ??= taintedModules(modules.map((r) => ({ module: r.module, seeded: r.web, imports: importsOf(r) })));
       return webSet;
     };
     let reachesWeb: ((module: string) => boolean) | null = null;
@@ -262,7 +275,9 @@ export function runCheck(opts: CheckOptions): CheckResult {
     const importGraph = (): string => {
       if (graph === null) {
         const h = createHash("sha1");
-        for (const r of records) h.update(`${r.module}\0${r.summaryHash}\0${r.seeded ? 1 : 0}${r.web ? 1 : 0}\n`);
+        // In path order: the order files were found in depends on the PATHS given.
+        const sorted = [...records].sort((a, b) => (a.file.rel < b.file.rel ? -1 : a.file.rel > b.file.rel ? 1 : 0));
+        for (const r of sorted) h.update(`${r.module}\0${r.summaryHash}\0${r.seeded ? 1 : 0}${r.web ? 1 : 0}\n`);
         graph = h.digest("hex");
       }
       return graph;
@@ -410,9 +425,9 @@ export function runCheck(opts: CheckOptions): CheckResult {
     if (
       cacheDir &&
       (opts.snapshot
-        ? // `--staged`: the cache stays the working tree's; it is rewritten only when files other than the
-          // staged ones had to be parsed (after a branch switch, say), not for every commit attempt.
-          misses.some((m) => !reportOn.has(m.rec.file.abs))
+        ? // `--staged`: the cache stays the working tree's; it is rewritten only when many files other than
+          // the staged ones had to be parsed (after a branch switch, say), not for every commit attempt.
+          misses.filter((m) => !reportOn.has(m.rec.file.abs)).length > FEW_FILES
         : misses.length > 0 ||
           toCheck.length > 0 ||
           projectPass !== cache.project ||
@@ -429,8 +444,8 @@ export function runCheck(opts: CheckOptions): CheckResult {
           error: r.error,
           seeded: r.seeded,
           web: r.web,
-          imports: r.imports,
-          names: r.names,
+          imports: r.raw ? r.raw.imports : r.imports.join("\n"),
+          names: r.raw ? r.raw.names : r.names.join("\n"),
           wired: r.wired,
           registers: r.registers,
           comments: r.comments,
@@ -509,7 +524,7 @@ function taintedFiles(
       .map((r) => ({
         module: r.module,
         seeded: r.seeded || infer.isConnectorModule(r.module) || reg.has(r.module),
-        imports: r.imports,
+        imports: importsOf(r),
       })),
   );
 }
@@ -548,30 +563,55 @@ function hashFile(
   }
   const { module, isPackage } = identity;
   const hit = cache.files.get(file.rel);
-  const base = { file, module, isPackage, blob, text: null, summary: null, tree: null, lines: null };
+  // Object literals with every field spelled out: one shape for all records, no spread (it is slow).
   if (hit && hit.blob === blob && hit.module === module && hit.isPackage === isPackage) {
     const rec: FileRecord = {
-      ...base,
+      file,
+      module,
+      isPackage,
+      blob,
       summaryHash: hit.summary,
       error: hit.error,
       seeded: hit.seeded,
       web: hit.web,
-      // Read through: the cache splits them on first use, which most runs never make.
-      get imports() {
-        return hit.imports;
-      },
-      get names() {
-        return hit.names;
-      },
+      imports: [],
+      names: [],
       wired: hit.wired,
       registers: hit.registers,
       comments: hit.comments,
       cachedCheck: hit.check,
+      // Split on first use (`importsOf`), which most cached runs never make.
+      raw: { imports: hit.imports, names: hit.names },
+      text: null,
+      summary: null,
+      tree: null,
+      lines: null,
     };
     return { rec, miss: false, bytes: null };
   }
+  const rec: FileRecord = {
+    file,
+    module,
+    isPackage,
+    blob,
+    summaryHash: null,
+    error: null,
+    seeded: false,
+    web: false,
+    imports: [],
+    names: [],
+    wired: false,
+    registers: false,
+    comments: [],
+    cachedCheck: null,
+    raw: null,
+    text: null,
+    summary: null,
+    tree: null,
+    lines: null,
+  };
   // The shared read buffer is reused by the next file: a miss keeps a copy of its bytes.
-  return { rec: { ...base, ...emptyFacts(), cachedCheck: null }, miss: true, bytes: bytes ? Buffer.from(bytes) : null };
+  return { rec, miss: true, bytes: bytes ? Buffer.from(bytes) : null };
 }
 
 function checkProject(
