@@ -71,6 +71,31 @@ export interface FileRecord extends FileFacts {
   lines: LineMap | null;
 }
 
+/** A record with no facts yet. Every record is built here, so all have one shape (no spread: it is slow). */
+export function newRecord(file: DiscoveredFile, module: string, isPackage: boolean, blob: string): FileRecord {
+  return {
+    file,
+    module,
+    isPackage,
+    blob,
+    summaryHash: null,
+    error: null,
+    seeded: false,
+    web: false,
+    imports: [],
+    names: [],
+    wired: false,
+    registers: false,
+    comments: [],
+    cachedCheck: null,
+    raw: null,
+    text: null,
+    summary: null,
+    tree: null,
+    lines: null,
+  };
+}
+
 /** A record's imports (split from the cache's form on first use: most cached runs never need them). */
 export function importsOf(r: FileRecord): string[] {
   if (r.raw) split(r, r.raw);

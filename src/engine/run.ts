@@ -39,6 +39,7 @@ import {
   fileLines,
   importsOf,
   namesOf,
+  newRecord,
   type ParseEnv,
   parseInto,
   readShared,
@@ -563,53 +564,20 @@ function hashFile(
   }
   const { module, isPackage } = identity;
   const hit = cache.files.get(file.rel);
-  // Object literals with every field spelled out: one shape for all records, no spread (it is slow).
+  const rec = newRecord(file, module, isPackage, blob);
   if (hit && hit.blob === blob && hit.module === module && hit.isPackage === isPackage) {
-    const rec: FileRecord = {
-      file,
-      module,
-      isPackage,
-      blob,
-      summaryHash: hit.summary,
-      error: hit.error,
-      seeded: hit.seeded,
-      web: hit.web,
-      imports: [],
-      names: [],
-      wired: hit.wired,
-      registers: hit.registers,
-      comments: hit.comments,
-      cachedCheck: hit.check,
-      // Split on first use (`importsOf`), which most cached runs never make.
-      raw: { imports: hit.imports, names: hit.names },
-      text: null,
-      summary: null,
-      tree: null,
-      lines: null,
-    };
+    rec.summaryHash = hit.summary;
+    rec.error = hit.error;
+    rec.seeded = hit.seeded;
+    rec.web = hit.web;
+    rec.wired = hit.wired;
+    rec.registers = hit.registers;
+    rec.comments = hit.comments;
+    rec.cachedCheck = hit.check;
+    // Split on first use (`importsOf`), which most cached runs never make.
+    rec.raw = { imports: hit.imports, names: hit.names };
     return { rec, miss: false, bytes: null };
   }
-  const rec: FileRecord = {
-    file,
-    module,
-    isPackage,
-    blob,
-    summaryHash: null,
-    error: null,
-    seeded: false,
-    web: false,
-    imports: [],
-    names: [],
-    wired: false,
-    registers: false,
-    comments: [],
-    cachedCheck: null,
-    raw: null,
-    text: null,
-    summary: null,
-    tree: null,
-    lines: null,
-  };
   // The shared read buffer is reused by the next file: a miss keeps a copy of its bytes.
   return { rec, miss: true, bytes: bytes ? Buffer.from(bytes) : null };
 }

@@ -21,6 +21,7 @@ import {
   type FileFacts,
   type FileRecord,
   factsOf,
+  newRecord,
   type ParseEnv,
   parseInto,
 } from "./records.js";
@@ -65,27 +66,7 @@ function record(id: number): FileRecord {
   if (!r) {
     const file = data.files[id] as DiscoveredFile;
     const { module, isPackage } = moduleForFile(file.rel, data.config.src);
-    r = {
-      file,
-      module,
-      isPackage,
-      blob: "",
-      summaryHash: null,
-      error: null,
-      seeded: false,
-      web: false,
-      imports: [],
-      names: [],
-      wired: false,
-      registers: false,
-      comments: [],
-      cachedCheck: null,
-      raw: null,
-      text: null,
-      summary: null,
-      tree: null,
-      lines: null,
-    };
+    r = newRecord(file, module, isPackage, "");
     records.set(id, r);
   }
   return r;
