@@ -84,7 +84,8 @@ function noticesOf(stderr: string): string[] {
 
 function runWithTime(target: string): Measured {
   const started = process.hrtime.bigint();
-  const r = spawnSync(TIME, ["-v", process.execPath, CLI, "check", "--format", "json", target], {
+  // --no-cache: every run is cold, and nothing is written into the checked tree (a Python installation).
+  const r = spawnSync(TIME, ["-v", process.execPath, CLI, "check", "--format", "json", "--no-cache", target], {
     encoding: "utf8",
     maxBuffer: 1 << 30,
   });

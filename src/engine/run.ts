@@ -224,7 +224,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
     for (const r of records) if (r.summaryHash !== null && !byModule.has(r.module)) byModule.set(r.module, r);
     const modules = [...byModule.values()];
     // Sorted: the order files were found in depends on the PATHS given, and these lists are hashed.
-    const wired = modules
+    const wiredCandidates = modules
       .filter((r) => r.wired)
       .map((r) => r.module)
       .sort();
@@ -247,9 +247,19 @@ export function runCheck(opts: CheckOptions): CheckResult {
       return webSet;
     };
     let reachesWeb: ((module: string) => boolean) | null = null;
+    // Only a module from which an import chain reaches FastAPI/Starlette can declare an app, a router, a
+    // route on one, an include/mount edge or a lifecycle hook (every one of them resolves to an object
+    // created from a FastAPI class): the others are left out before anything loads their summaries.
+    let wiredList: string[] | null = null;
+    const wired = (): string[] => {
+      wiredList ??= wiredCandidates.filter((m) => web().has(m));
+      return wiredList;
+    };
     const project = new ProjectIndex({
       names: new Set(byModule.keys()),
-      wired,
+      get wired() {
+        return wired();
+      },
       registering,
       get importedNames() {
         return importedNames();
@@ -284,7 +294,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
       return graph;
     };
     const hashes: Record<string, () => string> = {
-      [WIRED_KEY]: () => sha1(wired.join("\n")),
+      [WIRED_KEY]: () => sha1(`${wiredCandidates.join("\n")}\0${importGraph()}`),
       [REGISTERS_KEY]: () => sha1(registering.join("\n")),
       [IMPORTERS_KEY]: importGraph,
       // The web taint (src/semantic/project.ts mayCreateApp) and the prefilter's taint come from the import graph.
@@ -363,7 +373,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
           const fresh: WorkerTask = {
             kind: "check",
             modules: moduleList,
-            wired,
+            wired: wired(),
             registering,
             importedNames: [...importedNames()],
             endpoints: [...endpointSet(endpointValues)],

@@ -88,11 +88,30 @@ export function planShards(inputs: readonly ShardInput[], shards: number): numbe
     g.members.push(i);
     g.size += (inputs[i] as ShardInput).size;
   }
+  // A group larger than half a shard's share is cut into pieces of that size (files in path order, so a
+  // piece still holds neighbouring modules): one huge group would otherwise leave the other workers idle.
+  const total = [...groups.values()].reduce((t, g) => t + g.size, 0);
+  const piece = Math.max(1, total / shards / 2);
+  const pieces: { members: number[]; size: number }[] = [];
+  for (const g of groups.values()) {
+    if (g.size <= piece) {
+      pieces.push(g);
+      continue;
+    }
+    let cur: { members: number[]; size: number } = { members: [], size: 0 };
+    for (const m of g.members) {
+      cur.members.push(m);
+      cur.size += (inputs[m] as ShardInput).size;
+      if (cur.size >= piece) {
+        pieces.push(cur);
+        cur = { members: [], size: 0 };
+      }
+    }
+    if (cur.members.length > 0) pieces.push(cur);
+  }
   const load = new Array<number>(shards).fill(0);
   const out = new Array<number>(n).fill(0);
-  const ordered = [...groups.values()].sort(
-    (a, b) => b.size - a.size || (a.members[0] as number) - (b.members[0] as number),
-  );
+  const ordered = pieces.sort((a, b) => b.size - a.size || (a.members[0] as number) - (b.members[0] as number));
   for (const g of ordered) {
     let best = 0;
     for (let s = 1; s < shards; s++) if ((load[s] as number) < (load[best] as number)) best = s;
