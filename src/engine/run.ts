@@ -92,8 +92,13 @@ export interface Snapshot {
   read(abs: string): Uint8Array;
 }
 
-/** Below this many files to parse, a run stays on one thread: starting workers would cost more. */
-export const PARALLEL_MIN_FILES = 400;
+/**
+ * Below this many files to parse, a run stays on one thread. Workers pay for starting, for warming up the
+ * parser each, for parsing again the modules of other shards their files read, and the main thread
+ * parses again what the whole-project rules read. Measured on 2 cores (docs/benchmarks.md): a 1,720-file
+ * FastAPI backend ran 1.5× slower on 2 workers, the 10,495-file generated backend 1.2× faster.
+ */
+export const PARALLEL_MIN_FILES = 3000;
 
 /** `DBFENCE_TRACE=1`: the time of each phase on stderr (what docs/benchmarks.md profiles are read with). */
 const TRACE = process.env.DBFENCE_TRACE === "1";
