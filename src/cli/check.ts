@@ -35,7 +35,7 @@ Options:
                                        at the project root, when it exists; see 'dbfence baseline')
   --no-baseline                        report every finding, also those in the baseline file
   --diff REV                           only findings introduced since the git revision REV (working tree vs REV)
-  --jobs N                             worker threads for runs with 3,000+ files to parse (default: the
+  --jobs N                             worker threads for runs with 24 MB+ of source to parse (default: the
                                        number of CPUs, at most 8; 1 = none); results are the same for any N
   --no-cache                           neither read nor write the cache (.dbfence_cache/ at the project root)
   --cache-dir DIR                      keep the cache in DIR instead (also DBFENCE_CACHE_DIR)

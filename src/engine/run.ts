@@ -78,10 +78,11 @@ export interface CheckOptions {
   snapshot?: Snapshot;
   /**
    * Worker threads for parsing and checking (default 1: this thread only). Used when more than
-   * `parallelMinFiles` files need parsing (default PARALLEL_MIN_FILES); results are identical either way.
+   * `parallelMinBytes` bytes of source need parsing (default PARALLEL_MIN_BYTES); results are identical
+   * either way.
    */
   jobs?: number;
-  parallelMinFiles?: number;
+  parallelMinBytes?: number;
 }
 
 export interface Snapshot {
@@ -93,12 +94,13 @@ export interface Snapshot {
 }
 
 /**
- * Below this many files to parse, a run stays on one thread. Workers pay for starting, for warming up the
- * parser each, for parsing again the modules of other shards their files read, and the main thread
- * parses again what the whole-project rules read. Measured on 2 cores (docs/benchmarks.md): a 1,720-file
- * FastAPI backend ran 1.5× slower on 2 workers, the 10,495-file generated backend 1.2× faster.
+ * Below this much source to parse (bytes), a run stays on one thread. Workers pay for starting, for
+ * warming up the parser each, for parsing again the modules of other shards their files read, and the
+ * main thread parses again what the whole-project rules read. Measured on 2 cores (docs/benchmarks.md):
+ * a 14.6 MB FastAPI backend ran 1.5× slower on 2 workers, the 31.5 MB standard library 1.4× and the
+ * 36 MB generated backend 1.2× faster.
  */
-export const PARALLEL_MIN_FILES = 3000;
+export const PARALLEL_MIN_BYTES = 24_000_000;
 
 /** `DBFENCE_TRACE=1`: the time of each phase on stderr (what docs/benchmarks.md profiles are read with). */
 const TRACE = process.env.DBFENCE_TRACE === "1";
@@ -177,8 +179,9 @@ export function runCheck(opts: CheckOptions): CheckResult {
   }
   trace(started, `hashed ${records.length} files, ${misses.length} to parse`);
   const jobs = Math.max(1, opts.jobs ?? 1);
-  const threshold = opts.parallelMinFiles ?? PARALLEL_MIN_FILES;
-  const parallel = jobs > 1 && !opts.snapshot && !opts.sources && misses.length > 0 && misses.length >= threshold;
+  const threshold = opts.parallelMinBytes ?? PARALLEL_MIN_BYTES;
+  const missBytes = misses.reduce((n, m) => n + (m.bytes?.length ?? 0), 0);
+  const parallel = jobs > 1 && !opts.snapshot && !opts.sources && misses.length > 0 && missBytes >= threshold;
   let pool: SyncPool | null = null;
   let shardOf: Map<FileRecord, number> | null = null;
   const ids = new Map<FileRecord, number>();

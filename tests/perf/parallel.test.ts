@@ -2,7 +2,7 @@
  * Worker threads never change a result (src/engine/pool.ts, worker.ts, shards.ts): on every fixture, and on a
  * generated backend of a few hundred files with violations of many kinds, one thread and 2 or 3 workers give
  * identical results, with and without the cache, and a warm cache written by workers equals a cold run on
- * one thread. `parallelMinFiles: 0` makes even a three-file fixture go through the workers.
+ * one thread. `parallelMinBytes: 0` makes even a three-file fixture go through the workers.
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -34,7 +34,7 @@ const strip = (r: CheckResult): unknown => ({ ...r, summary: { ...r.summary, dur
 
 function run(dir: string, jobs: number, cacheDir: string | null = null, prefilter = true): CheckResult {
   const loaded = loadConfig({ startPath: dir });
-  return runCheck({ loaded, paths: [loaded.root], today: TODAY, jobs, parallelMinFiles: 0, cacheDir, prefilter });
+  return runCheck({ loaded, paths: [loaded.root], today: TODAY, jobs, parallelMinBytes: 0, cacheDir, prefilter });
 }
 
 test("workers: on every fixture, 1, 2 and 3 workers give the same result", async (t) => {
