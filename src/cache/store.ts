@@ -318,7 +318,7 @@ export function saveCache(dir: string, key: string, data: CacheData): string | n
     fs.writeFileSync(tmp, JSON.stringify(out));
     fs.renameSync(tmp, target);
     for (const other of fs.readdirSync(path.dirname(target))) {
-      if (other !== path.basename(target) && !other.endsWith(".tmp")) {
+      if (!other.startsWith(`${key}.`) && !other.endsWith(".tmp")) {
         fs.rmSync(path.join(path.dirname(target), other), { force: true });
       }
     }

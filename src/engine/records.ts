@@ -16,7 +16,7 @@ import type { RuleContext } from "../rules/rule.js";
 import { analyzeModule } from "../semantic/analysis.js";
 import type { TypeInference } from "../semantic/infer.js";
 import { hasWiring, importedNamePairs, registersEndpoints } from "../semantic/project.js";
-import { type ModuleSummary, summarizeModule } from "../semantic/summary.js";
+import { type ModuleSummary, reviveSummary, summarizeModule } from "../semantic/summary.js";
 import type { Finding, Fix, Severity } from "../types.js";
 import { importedModules, type WordMatcher } from "./prefilter.js";
 
@@ -65,6 +65,8 @@ export interface FileRecord extends FileFacts {
   cachedCheck: { findings: Finding[]; reads: Reads } | null;
   /** Imports and names as the cache stores them (newline-joined), until `importsOf`/`namesOf` split them. */
   raw: { imports: string; names: string } | null;
+  /** The summary as JSON (from a worker or the cache's summary store), revived when first asked for. */
+  summaryJson: string | null;
   text: string | null;
   summary: ModuleSummary | null;
   tree: Module | null;
@@ -89,6 +91,7 @@ export function newRecord(file: DiscoveredFile, module: string, isPackage: boole
     comments: [],
     cachedCheck: null,
     raw: null,
+    summaryJson: null,
     text: null,
     summary: null,
     tree: null,
@@ -255,11 +258,30 @@ export function fileLines(r: FileRecord, access: SourceAccess): { comments: Comm
 export function ensureSummary(r: FileRecord, access: SourceAccess): ModuleSummary | undefined {
   if (r.summary) return r.summary;
   if (r.summaryHash === null) return undefined;
+  if (r.summaryJson !== null) {
+    const json = r.summaryJson;
+    r.summaryJson = null;
+    const s = revived(json, r);
+    if (s) {
+      r.summary = s;
+      return s;
+    }
+  }
   const parsed = parsePython(textOf(r, access));
   if (!parsed.ok) return undefined;
   r.lines = parsed.lines;
   r.summary = summarizeModule(r.module, r.file.rel, r.isPackage, parsed.module, (o) => parsed.lines.lineOf(o));
   return r.summary;
+}
+
+/** A summary from JSON, if it parses and is the summary of this very file (else it is parsed from source). */
+export function revived(json: string, r: FileRecord): ModuleSummary | null {
+  try {
+    const s = reviveSummary(json);
+    return s.module === r.module && s.path === r.file.rel && s.isPackage === r.isPackage ? s : null;
+  } catch {
+    return null;
+  }
 }
 
 export function syntaxFinding(rel: string, line: number, column: number, message: string): Finding {

@@ -15,6 +15,7 @@ import {
   sha1,
   stillValid,
 } from "../cache/store.js";
+import { SummaryStore } from "../cache/summaries.js";
 import type { DbfenceConfig, LoadedConfig } from "../config/load.js";
 import { type DiscoveredFile, discoverFiles } from "../files/discover.js";
 import { compileGlobs } from "../files/globs.js";
@@ -34,7 +35,6 @@ import { reachesTainted, seedWords, taintedModules, WEB_ROOTS, WordMatcher } fro
 import {
   checkFile,
   ensureSummary,
-  type FileFacts,
   type FileRecord,
   fileLines,
   importsOf,
@@ -47,7 +47,7 @@ import {
   syntaxFinding,
 } from "./records.js";
 import { importLines, planShards } from "./shards.js";
-import type { CheckAnswer, WorkerData, WorkerTask } from "./worker.js";
+import type { CheckAnswer, ParseAnswer, WorkerData, WorkerTask } from "./worker.js";
 
 export interface CheckOptions {
   loaded: LoadedConfig;
@@ -161,6 +161,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
   const tops = topLevelNames(identities.map((i) => i.module));
   const key = cacheDir ? cacheKey({ config, tops: [...tops].sort() }) : "";
   const cache = cacheDir ? loadCache(cacheDir, key) : emptyCache();
+  const store = cacheDir ? new SummaryStore(cacheDir, key) : null;
   trace(started, "cache loaded");
   const env: ParseEnv = { matcher: new WordMatcher(seedWords(config)), web: new WordMatcher(WEB_ROOTS), tops };
 
@@ -214,11 +215,13 @@ export function runCheck(opts: CheckOptions): CheckResult {
         task.ids.push(id);
         if (reportOn.has(m.rec.file.abs) || !usePrefilter) task.keep.push(id);
       }
-      const answers = pool.run<FileFacts[]>(tasks);
+      const answers = pool.run<ParseAnswer>(tasks);
       for (const [s, task] of tasks.entries()) {
-        const facts = answers[s] ?? [];
+        const answer = answers[s];
         for (const [n, id] of (task as { ids: number[] }).ids.entries()) {
-          Object.assign(records[id] as FileRecord, facts[n]);
+          const r = records[id] as FileRecord;
+          Object.assign(r, answer?.facts[n]);
+          r.summaryJson = answer?.json[n] ?? null;
         }
       }
     } else {
@@ -278,7 +281,12 @@ export function runCheck(opts: CheckOptions): CheckResult {
       },
       load: (module) => {
         const r = byModule.get(module);
-        return r ? ensureSummary(r, access) : undefined;
+        if (!r) return undefined;
+        // A wired module's summary may be in the store: reading it is cheaper than parsing the file.
+        if (!r.summary && r.summaryJson === null && r.wired && store && r.summaryHash) {
+          r.summaryJson = store.json(r.summaryHash) ?? null;
+        }
+        return ensureSummary(r, access);
       },
     });
     const infer = new TypeInference(project, {
@@ -472,6 +480,17 @@ export function runCheck(opts: CheckOptions): CheckResult {
         });
       }
       saveCache(cacheDir, key, next);
+      if (store) {
+        const keep = new Set<string>();
+        for (const r of modules) {
+          if (!r.wired || !r.summaryHash) continue;
+          keep.add(r.summaryHash);
+          if (store.has(r.summaryHash)) continue;
+          const json = r.summaryJson ?? (r.summary ? JSON.stringify(r.summary) : null);
+          if (json !== null) store.add(r.summaryHash, json);
+        }
+        store.save(keep);
+      }
     }
 
     trace(started, "cache written");

@@ -72,8 +72,15 @@ function record(id: number): FileRecord {
   return r;
 }
 
-function parse(ids: readonly number[], keep: ReadonlySet<number>): FileFacts[] {
+export interface ParseAnswer {
+  facts: FileFacts[];
+  /** The summaries of wired modules as JSON (the main thread's whole-project rules read them), else null. */
+  json: (string | null)[];
+}
+
+function parse(ids: readonly number[], keep: ReadonlySet<number>): ParseAnswer {
   const out: FileFacts[] = [];
+  const json: (string | null)[] = [];
   for (const [n, id] of ids.entries()) {
     const r = record(id);
     // Trees of files this worker will check stay until then: parsing them twice costs more than keeping them.
@@ -81,9 +88,10 @@ function parse(ids: readonly number[], keep: ReadonlySet<number>): FileFacts[] {
     // Summaries stay for the check task; the text is cheap to read again and costs memory.
     r.text = null;
     out.push(factsOf(r));
+    json.push(r.wired && r.summary ? JSON.stringify(r.summary) : null);
     if (n % 64 === 63) progress();
   }
-  return out;
+  return { facts: out, json };
 }
 
 function check(task: Extract<WorkerTask, { kind: "check" }>): CheckAnswer[] {

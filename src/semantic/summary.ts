@@ -307,3 +307,34 @@ function literalNames(e: Expr): string[] | null {
   }
   return out;
 }
+
+/**
+ * A summary read back from JSON (the cache's summary store, a worker's answer): the records keyed by Python
+ * names get their null prototype back, so that a name like `constructor` or `toString` stays a plain key.
+ */
+export function reviveSummary(json: string): ModuleSummary {
+  const s = JSON.parse(json) as ModuleSummary;
+  const bare = (o: object): void => {
+    Object.setPrototypeOf(o, null);
+  };
+  const sig = (f: FunctionSig): void => bare(f.locals);
+  bare(s.imports);
+  bare(s.symbols);
+  for (const def of Object.values(s.symbols)) {
+    if (def.kind === "function") sig(def.sig);
+    else if (def.kind === "class") {
+      bare(def.cls.attrs);
+      bare(def.cls.methods);
+      for (const m of Object.values(def.cls.methods)) sig(m);
+    }
+  }
+  const w = s.wiring;
+  bare(w.localFunctions);
+  for (const fns of Object.values(w.localFunctions)) {
+    bare(fns);
+    for (const f of Object.values(fns)) sig(f);
+  }
+  for (const r of w.routes) if ("params" in r.handler) sig(r.handler as FunctionSig);
+  for (const e of w.events) if ("params" in e.handler) sig(e.handler as FunctionSig);
+  return s;
+}

@@ -398,6 +398,55 @@ test("cache: whole-project facts (add_api_route registrations, app lifecycle) ar
   assert.deepEqual(strip(same(dir, cacheDir, "main.py restored")), strip(start));
 });
 
+test("cache: the summary store is used when the whole-project pass runs again, and a damaged one is not trusted", () => {
+  const dir = tmpCopy(path.join(FIXTURES, "DBF301-factory-app-websocket-and-add-route"));
+  const cacheDir = path.join(tmpDir(), "cache");
+  const main = path.join(dir, "main.py");
+  const live = path.join(dir, "api", "live.py");
+  const original = fs.readFileSync(main, "utf8");
+  const liveText = fs.readFileSync(live, "utf8");
+  const start = same(dir, cacheDir, "cold");
+  const storeFile = cacheFileOf(cacheDir).replace(/\.json$/, ".summaries");
+  assert.ok(fs.existsSync(storeFile), "wired modules' summaries are stored");
+  const stored = fs.readFileSync(storeFile, "utf8");
+  const lines = stored.split("\n").filter(Boolean);
+  assert.ok(lines.length >= 2, `several wired modules stored: ${lines.length}`);
+
+  // An edit that makes the whole-project pass run again (the health route goes), with the store intact,
+  // then with the store damaged in every way: each time the result is the one without the cache.
+  const noHealth = original.replace('@app.get("/health/db")', '@app.get("/status")');
+  assert.notEqual(noHealth, original);
+  const [first, second] = lines as [string, string];
+  const hashOf = (l: string): string => l.slice(0, 40);
+  const jsonOf = (l: string): string => l.slice(41);
+  const damaged: Record<string, string> = {
+    intact: stored,
+    garbage: "\u0000\u00ff not a store\n",
+    "truncated in a line": stored.slice(0, Math.floor(stored.length / 2)),
+    "summaries swapped between modules": [
+      `${hashOf(first)} ${jsonOf(second)}`,
+      `${hashOf(second)} ${jsonOf(first)}`,
+      ...lines.slice(2),
+    ].join("\n"),
+    "JSON that is not a summary": lines.map((l) => `${hashOf(l)} {"module": 3}`).join("\n"),
+  };
+  for (const [what, content] of Object.entries(damaged)) {
+    fs.writeFileSync(main, original);
+    fs.writeFileSync(live, liveText);
+    assert.deepEqual(strip(same(dir, cacheDir, `${what}: restored`)), strip(start));
+    fs.writeFileSync(storeFile, content);
+    fs.writeFileSync(main, noHealth);
+    const edited = same(dir, cacheDir, `${what}: health route renamed`);
+    assert.ok(
+      edited.findings.some((f) => f.code === "DBF601"),
+      `${what}: no /health/db route is DBF601: ${brief(edited.findings)}`,
+    );
+    // A route edit in a router module (its summary changes): the pass runs again, reading the store.
+    fs.writeFileSync(live, `${liveText}\n\n# an edit\nLATE = 1\n`);
+    same(dir, cacheDir, `${what}: a router edited`);
+  }
+});
+
 test("cache: a cache folder that cannot be created costs only speed", () => {
   const dir = tmpCopy(ALIAS_FIXTURE);
   const blocker = path.join(tmpDir(), "file.txt");
