@@ -46,12 +46,9 @@ export class SummaryStore {
     return this.added.get(hash) ?? this.load().get(hash);
   }
 
-  has(hash: string): boolean {
-    return this.added.has(hash) || this.load().has(hash);
-  }
-
+  /** Adds a summary (a duplicate line is harmless: the last one read wins, compaction drops it). */
   add(hash: string, json: string): void {
-    if (!this.has(hash)) this.added.set(hash, json);
+    if (!this.lines?.has(hash)) this.added.set(hash, json);
   }
 
   /**
@@ -60,10 +57,11 @@ export class SummaryStore {
    */
   save(keep: ReadonlySet<string>): void {
     try {
-      const lines = this.load();
+      // The file is only read when this run needed it: then stale lines are counted and maybe dropped.
+      const lines = this.lines;
       let stale = 0;
-      for (const h of lines.keys()) if (!keep.has(h)) stale++;
-      if (stale > 0 && stale * 2 >= lines.size) {
+      if (lines) for (const h of lines.keys()) if (!keep.has(h)) stale++;
+      if (lines && stale > 0 && stale * 2 >= lines.size) {
         const kept: string[] = [];
         for (const [h, json] of [...lines, ...this.added]) if (keep.has(h)) kept.push(`${h} ${json}\n`);
         const tmp = `${this.file}.${process.pid}.tmp`;
@@ -76,7 +74,7 @@ export class SummaryStore {
         fs.mkdirSync(path.dirname(this.file), { recursive: true });
         fs.appendFileSync(this.file, out.join(""));
       }
-      for (const [h, json] of this.added) lines.set(h, json);
+      if (lines) for (const [h, json] of this.added) lines.set(h, json);
       this.added.clear();
     } catch {
       // the next run will parse what it needs

@@ -43,6 +43,7 @@ import {
   type ParseEnv,
   parseInto,
   readShared,
+  revived,
   type SourceAccess,
   syntaxFinding,
 } from "./records.js";
@@ -162,6 +163,8 @@ export function runCheck(opts: CheckOptions): CheckResult {
   const key = cacheDir ? cacheKey({ config, tops: [...tops].sort() }) : "";
   const cache = cacheDir ? loadCache(cacheDir, key) : emptyCache();
   const store = cacheDir ? new SummaryStore(cacheDir, key) : null;
+  /** Wired files whose summary the store should have had but did not. */
+  const unstored = new Set<FileRecord>();
   trace(started, "cache loaded");
   const env: ParseEnv = { matcher: new WordMatcher(seedWords(config)), web: new WordMatcher(WEB_ROOTS), tops };
 
@@ -284,7 +287,14 @@ export function runCheck(opts: CheckOptions): CheckResult {
         if (!r) return undefined;
         // A wired module's summary may be in the store: reading it is cheaper than parsing the file.
         if (!r.summary && r.summaryJson === null && r.wired && store && r.summaryHash) {
-          r.summaryJson = store.json(r.summaryHash) ?? null;
+          const json = store.json(r.summaryHash);
+          const s = json !== undefined ? revived(json, r) : null;
+          if (s) {
+            r.summary = s;
+            return s;
+          }
+          // Missing or unusable in the store: parsed below, and stored again when the cache is written.
+          unstored.add(r);
         }
         return ensureSummary(r, access);
       },
@@ -482,10 +492,12 @@ export function runCheck(opts: CheckOptions): CheckResult {
       saveCache(cacheDir, key, next);
       if (store) {
         const keep = new Set<string>();
+        const parsedNow = new Set([...misses.map((m) => m.rec), ...unstored]);
         for (const r of modules) {
           if (!r.wired || !r.summaryHash) continue;
           keep.add(r.summaryHash);
-          if (store.has(r.summaryHash)) continue;
+          // A file the cache knew has its summary stored already (they are written together).
+          if (!parsedNow.has(r)) continue;
           const json = r.summaryJson ?? (r.summary ? JSON.stringify(r.summary) : null);
           if (json !== null) store.add(r.summaryHash, json);
         }
