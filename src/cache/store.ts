@@ -252,7 +252,7 @@ export function loadCache(dir: string, key: string): CacheData {
   }
   if (parsed.endpoints) {
     const r = reads(parsed.endpoints.reads);
-    if (r) data.endpoints = { reads: r, values: parsed.endpoints.values };
+    if (r) data.endpoints = { reads: r, values: Object.assign(Object.create(null), parsed.endpoints.values) };
   }
   if (parsed.project) {
     const r = reads(parsed.project.reads);

@@ -49,6 +49,8 @@ export interface FileFacts {
   wired: boolean;
   registers: boolean;
   comments: Comment[];
+  /** The file changed or went away after it was hashed: nothing about it may be cached. */
+  volatile: boolean;
 }
 
 /**
@@ -92,6 +94,7 @@ export function newRecord(file: DiscoveredFile, module: string, isPackage: boole
     cachedCheck: null,
     raw: null,
     summaryJson: null,
+    volatile: false,
     text: null,
     summary: null,
     tree: null,
@@ -128,6 +131,7 @@ export function factsOf(r: FileFacts): FileFacts {
     wired: r.wired,
     registers: r.registers,
     comments: r.comments,
+    volatile: r.volatile,
   };
 }
 
@@ -173,7 +177,19 @@ export function parseInto(
   const given = access.sources?.get(rec.file.abs);
   if (given !== undefined) text = given;
   else {
-    const data = bytes ?? (access.read ? access.read(rec.file.abs) : fs.readFileSync(rec.file.abs));
+    let data: Uint8Array;
+    try {
+      data = bytes ?? readVerified(rec, access);
+    } catch (e) {
+      rec.error = syntaxFinding(
+        rec.file.rel,
+        1,
+        1,
+        `cannot read the file (${e instanceof Error ? e.message : String(e)})`,
+      );
+      rec.volatile = true;
+      return;
+    }
     const decoded = decodePythonSource(data);
     if (!decoded.ok) {
       rec.error = syntaxFinding(rec.file.rel, decoded.line, 1, `cannot decode the file: ${decoded.message}`);
@@ -234,11 +250,23 @@ export function textOf(r: FileRecord, access: SourceAccess): string {
   if (r.text !== null) return r.text;
   const given = access.sources?.get(r.file.abs);
   if (given !== undefined) return given;
-  const bytes = access.read ? access.read(r.file.abs) : fs.readFileSync(r.file.abs);
+  const bytes = readVerified(r, access);
   const decoded = decodePythonSource(bytes);
   if (!decoded.ok) throw new Error(`${r.file.rel} can no longer be decoded`);
   r.text = decoded.text;
   return r.text;
+}
+
+/**
+ * The bytes of a file read after it was hashed: they must still be the hashed ones, or the facts and
+ * findings the cache keeps for that hash would come from other content.
+ */
+function readVerified(r: FileRecord, access: SourceAccess): Uint8Array {
+  const bytes = access.read ? access.read(r.file.abs) : fs.readFileSync(r.file.abs);
+  if (r.blob !== "" && !access.read && blobHash(bytes) !== r.blob) {
+    throw new Error(`${r.file.rel} changed while dbfence was checking it; run dbfence again`);
+  }
+  return bytes;
 }
 
 /** Comments and lines of a file for the suppression filters; the lines are built on first use. */
@@ -248,7 +276,15 @@ export function fileLines(r: FileRecord, access: SourceAccess): { comments: Comm
   return {
     comments: r.comments,
     get lines() {
-      lines ??= r.lines ?? new LineMap(textOf(r, access));
+      if (!lines) {
+        let text = "";
+        try {
+          text = textOf(r, access);
+        } catch {
+          // gone or changed since it was hashed: positions of its suppressions cannot be told
+        }
+        lines = r.lines ?? new LineMap(text);
+      }
       return lines;
     },
   };
@@ -257,7 +293,7 @@ export function fileLines(r: FileRecord, access: SourceAccess): { comments: Comm
 /** The summary of a file whose facts came from the cache or another thread: parsed when first asked for. */
 export function ensureSummary(r: FileRecord, access: SourceAccess): ModuleSummary | undefined {
   if (r.summary) return r.summary;
-  if (r.summaryHash === null) return undefined;
+  if (r.summaryHash === null || r.volatile) return undefined;
   if (r.summaryJson !== null) {
     const json = r.summaryJson;
     r.summaryJson = null;
@@ -267,7 +303,15 @@ export function ensureSummary(r: FileRecord, access: SourceAccess): ModuleSummar
       return s;
     }
   }
-  const parsed = parsePython(textOf(r, access));
+  let text: string;
+  try {
+    text = textOf(r, access);
+  } catch {
+    // Gone or changed since it was hashed: known to exist, but nothing can be said of it in this run.
+    r.volatile = true;
+    return undefined;
+  }
+  const parsed = parsePython(text);
   if (!parsed.ok) return undefined;
   r.lines = parsed.lines;
   r.summary = summarizeModule(r.module, r.file.rel, r.isPackage, parsed.module, (o) => parsed.lines.lineOf(o));

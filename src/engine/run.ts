@@ -195,6 +195,8 @@ export function runCheck(opts: CheckOptions): CheckResult {
         files: records.map((r) => r.file),
         config,
         seeds: seedWords(config),
+        tops: [...tops],
+        blobs: records.map((r) => r.blob),
       } satisfies WorkerData);
       for (const [i, r] of records.entries()) ids.set(r, i);
       const missing = new Map(misses.map((m) => [m.rec, m.bytes]));
@@ -333,9 +335,9 @@ export function runCheck(opts: CheckOptions): CheckResult {
       let v = values.get(k);
       if (v === undefined) {
         v =
-          hashes[k]?.() ??
+          (Object.hasOwn(hashes, k) ? hashes[k]?.() : undefined) ??
           (k.startsWith(ENDPOINTS_PREFIX)
-            ? (endpointValues[k.slice(ENDPOINTS_PREFIX.length)] ?? "-")
+            ? ownValue(endpointValues, k.slice(ENDPOINTS_PREFIX.length))
             : (byModule.get(k)?.summaryHash ?? "-"));
         values.set(k, v);
       }
@@ -385,8 +387,14 @@ export function runCheck(opts: CheckOptions): CheckResult {
       else checks.set(r, { findings: [], reads: [[TAINT_KEY, valueNow(TAINT_KEY)]] });
     }
     const failed = (r: FileRecord, message: string): void => {
-      // A bug in one rule must not cost the user the rest of the run.
-      notices.push(`${r.file.rel}: internal error while checking (${message}); please report it`);
+      r.volatile ||= /changed while dbfence was checking it|ENOENT|EACCES/.test(message);
+      // A file that changed or went away during the run is said so; anything else is a bug in a rule, which
+      // must not cost the user the rest of the run.
+      notices.push(
+        r.volatile
+          ? `${r.file.rel}: ${message}`
+          : `${r.file.rel}: internal error while checking (${message}); please report it`,
+      );
     };
     let checkTasks: (WorkerTask | null)[] = [];
     if (pool && shardOf && toCheck.length > 0) {
@@ -473,6 +481,8 @@ export function runCheck(opts: CheckOptions): CheckResult {
     ) {
       const next: CacheData = { files: new Map(), endpoints, project: projectPass };
       for (const r of records) {
+        // A file that changed during the run is parsed again next time.
+        if (r.volatile) continue;
         next.files.set(r.file.rel, {
           blob: r.blob,
           module: r.module,
@@ -547,9 +557,15 @@ function endpointModules(set: ReadonlySet<string>): Record<string, string> {
     if (list) list.push(k);
     else by.set(m, [k]);
   }
-  const out: Record<string, string> = {};
+  // Prototype-free: a module may be called `__proto__`.
+  const out: Record<string, string> = Object.create(null);
   for (const [m, keys] of [...by].sort((a, b) => (a[0] < b[0] ? -1 : 1))) out[m] = keys.sort().join("\n");
   return out;
+}
+
+/** A record's own value for a key (module names like `toString` or `__proto__` are keys, not members). */
+function ownValue(values: Record<string, string>, key: string): string {
+  return Object.hasOwn(values, key) ? (values[key] as string) : "-";
 }
 
 function endpointSet(values: Record<string, string>): Set<string> {

@@ -22,6 +22,8 @@ export interface IndexEntry {
   /** Path relative to the repository top, with `/`. */
   rel: string;
   blob: string;
+  /** A symbolic link: the index holds the link's text, the content is what it points to. */
+  link: boolean;
 }
 
 /** Stage-0 entries of the index (`git ls-files -s -z`); null when git fails. */
@@ -34,7 +36,7 @@ export function indexEntries(top: string): IndexEntry[] | null {
     const tab = line.indexOf("\t");
     const [mode, blob, stage] = line.slice(0, tab).split(" ");
     if (stage !== "0" || mode === "160000" || !blob) continue; // conflicts and submodules are not files to read
-    out.push({ rel: line.slice(tab + 1), blob });
+    out.push({ rel: line.slice(tab + 1), blob, link: mode === "120000" });
   }
   return out;
 }
@@ -59,7 +61,7 @@ export function indexSnapshot(opts: {
     nulList(runGit(top, ["ls-files", "-z", "--cached", "--ignored", "--exclude-standard"]).stdout),
   );
   const prefix = path.relative(mirror, root).split(path.sep).join("/");
-  const blobs = new Map<string, { blob: string; rel: string }>();
+  const blobs = new Map<string, { blob: string; rel: string; link: boolean }>();
   const files: DiscoveredFile[] = [];
   for (const e of entries) {
     if (!isPythonSource(e.rel) || ignored.has(e.rel)) continue;
@@ -71,19 +73,25 @@ export function indexSnapshot(opts: {
     if (!include.matchesEverything && !include.matchesSelfOrAncestor(rel, false)) continue;
     const abs = path.join(root, ...parts);
     files.push({ abs, rel });
-    blobs.set(abs, { blob: e.blob, rel: e.rel });
+    blobs.set(abs, { blob: e.blob, rel: e.rel, link: e.link });
   }
   files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
-  const entry = (abs: string): { blob: string; rel: string } => {
+  const entry = (abs: string): { blob: string; rel: string; link: boolean } => {
     const e = blobs.get(abs);
     if (!e) throw new Error(`${abs} is not in the index`);
     return e;
   };
+  // A symbolic link is checked as what it points to in the working tree, as discovery does.
+  const linked = (e: { rel: string }): Buffer => fs.readFileSync(path.join(top, ...e.rel.split("/")));
   return {
     files,
-    blob: (abs) => entry(abs).blob,
+    blob: (abs) => {
+      const e = entry(abs);
+      return e.link ? blobHash(linked(e)) : e.blob;
+    },
     read: (abs) => {
       const e = entry(abs);
+      if (e.link) return linked(e);
       // The working tree usually holds the staged bytes: reading them is cheaper than asking git.
       try {
         const bytes = fs.readFileSync(path.join(top, ...e.rel.split("/")));

@@ -11,7 +11,7 @@ import type { DiscoveredFile } from "../files/discover.js";
 import { compileGlobs } from "../files/globs.js";
 import { seedRegisteredEndpoints } from "../semantic/fastapi.js";
 import { TypeInference } from "../semantic/infer.js";
-import { ProjectIndex, topLevelNames } from "../semantic/project.js";
+import { ProjectIndex } from "../semantic/project.js";
 import type { Finding } from "../types.js";
 import { connectorModules, moduleForFile } from "./modules.js";
 import { WEB_ROOTS, WordMatcher } from "./prefilter.js";
@@ -30,6 +30,10 @@ export interface WorkerData {
   files: DiscoveredFile[];
   config: DbfenceConfig;
   seeds: string[];
+  /** The project's top-level names, as the main thread computed them (from every discovered file). */
+  tops: string[];
+  /** Each file's git blob hash as the main thread read it: a file that changed since is not trusted. */
+  blobs: string[];
 }
 
 export type WorkerTask =
@@ -52,7 +56,7 @@ const signal = new Int32Array(data.signal);
 const env: ParseEnv = {
   matcher: new WordMatcher(data.seeds),
   web: new WordMatcher(WEB_ROOTS),
-  tops: topLevelNames(data.files.map((f) => moduleForFile(f.rel, data.config.src).module)),
+  tops: new Set(data.tops),
 };
 const records = new Map<number, FileRecord>();
 
@@ -66,7 +70,7 @@ function record(id: number): FileRecord {
   if (!r) {
     const file = data.files[id] as DiscoveredFile;
     const { module, isPackage } = moduleForFile(file.rel, data.config.src);
-    r = newRecord(file, module, isPackage, "");
+    r = newRecord(file, module, isPackage, data.blobs[id] ?? "");
     records.set(id, r);
   }
   return r;

@@ -111,7 +111,11 @@ export class TypeInference {
 
   /** The database type an annotation denotes, if any. */
   annotationType(e: Expr | null, ctx: NameContext): Fact | null {
-    if (!e || this.depth.n > 60) return null;
+    if (!e) return null;
+    if (this.depth.n > 60) {
+      this.cut();
+      return null;
+    }
     this.depth.n++;
     try {
       return this.annotationTypeInner(e, ctx);
@@ -230,7 +234,10 @@ export class TypeInference {
   findMethod(module: string, cls: ClassSummary, name: string, seen = 0): { sig: FunctionSig; module: string } | null {
     const own = cls.methods[name];
     if (own) return { sig: own, module };
-    if (seen > 10) return null;
+    if (seen > 10) {
+      this.cut();
+      return null;
+    }
     const ctx = this.moduleContext(module);
     for (const b of cls.bases) {
       const base = this.dealias(this.resolveExpr(b.kind === "Subscript" ? b.value : b, ctx));
@@ -295,7 +302,11 @@ export class TypeInference {
     ctx: NameContext,
     seen = 0,
   ): { call: Call; target: Expr | undefined; ctx: NameContext } | null {
-    if (!e || seen > 10) return null;
+    if (!e) return null;
+    if (seen > 10) {
+      this.cut();
+      return null;
+    }
     if (e.kind === "Subscript") {
       const q = this.qname(e.value, ctx) ?? "";
       if (q.endsWith(".Annotated")) {
@@ -332,7 +343,10 @@ export class TypeInference {
 
   /** The type of a value expression evaluated in `ctx`. */
   valueType(e: Expr, ctx: NameContext): Fact | null {
-    if (this.depth.n > 60) return null;
+    if (this.depth.n > 60) {
+      this.cut();
+      return null;
+    }
     this.depth.n++;
     try {
       return this.valueTypeInner(e, ctx);
@@ -375,22 +389,56 @@ export class TypeInference {
    * Facts of module-level symbols and class attributes do not depend on where they are asked for, so
    * they are computed once. A key still being computed answers "unknown": that ends reference cycles
    * (`self.a = self.b`, `self.b = self.a`) that would otherwise branch exponentially.
+   *
+   * An answer that met such a cycle (or a depth limit) depends on where the computation entered the cycle,
+   * so it is not kept for good: it lives only until the outermost question is answered (`provisional`),
+   * and the next outermost question computes it again. Every answer is then a function of the question
+   * alone, not of which file asked first — which the cache and worker threads rely on.
    */
-  private readonly memo = new Map<string, { fact: Fact | null; reads: Set<string> | null }>();
+  private readonly memo = new Map<string, { fact: Fact | null; reads: Set<string> }>();
+  private readonly provisional = new Map<string, { fact: Fact | null; reads: Set<string> }>();
+  private readonly computing: { key: string; cut: boolean }[] = [];
+
+  /** The answer being computed depends on where the computation started (a cycle, a depth limit). */
+  private cut(from = 0): void {
+    for (let i = from; i < this.computing.length; i++) (this.computing[i] as { cut: boolean }).cut = true;
+  }
 
   private memoized(key: string, compute: () => Fact | null): Fact | null {
     const hit = this.memo.get(key);
     if (hit) {
       // What the answer was computed from is read again by whoever asks (the cache keys findings by it).
-      if (hit.reads) this.project.note(hit.reads);
+      this.project.note(hit.reads);
       return hit.fact;
     }
-    const entry: { fact: Fact | null; reads: Set<string> | null } = { fact: null, reads: null };
-    this.memo.set(key, entry);
-    const { value, reads } = this.project.track(compute);
-    entry.fact = value;
-    entry.reads = reads;
-    return value;
+    const provisional = this.provisional.get(key);
+    if (provisional) {
+      this.project.note(provisional.reads);
+      this.cut();
+      return provisional.fact;
+    }
+    const at = this.computing.findIndex((c) => c.key === key);
+    if (at >= 0) {
+      this.cut(at);
+      return null;
+    }
+    const frame = { key, cut: false };
+    this.computing.push(frame);
+    let result: { value: Fact | null; reads: Set<string> };
+    try {
+      result = this.project.track(compute);
+    } finally {
+      this.computing.pop();
+    }
+    const entry = { fact: result.value, reads: result.reads };
+    if (frame.cut) {
+      this.provisional.set(key, entry);
+      this.cut();
+    } else {
+      this.memo.set(key, entry);
+    }
+    if (this.computing.length === 0) this.provisional.clear();
+    return result.value;
   }
 
   private refType(r: Resolved | null): Fact | null {
@@ -469,7 +517,11 @@ export class TypeInference {
 
   private attributeTypeUncached(module: string, clsName: string, attr: string, seen: number): Fact | null {
     const cls = this.findClass(module, clsName);
-    if (!cls || seen > 10) return null;
+    if (!cls) return null;
+    if (seen > 10) {
+      this.cut();
+      return null;
+    }
     const entries = cls.attrs[attr];
     if (entries) {
       const ctx = this.moduleContext(module);

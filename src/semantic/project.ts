@@ -260,11 +260,12 @@ function mayCreateApp(func: Expr, m: ModuleSummary, projectTops: ReadonlySet<str
   }
   if (cur.kind !== "Name") return true;
   // The app model resolves class names at module level (TypeInference.moduleContext): a module-level
-  // definition may alias an app class; a name bound neither there nor by an import (a function's local,
-  // a builtin) never resolves to one.
+  // definition may alias an app class; in a package, an unbound name may be a submodule
+  // (`from .web import x` binds `web` in the package: `web.FastAPI()`); otherwise a name bound neither
+  // at module level nor by an import (a function's local, a builtin) never resolves to one.
   if (Object.hasOwn(m.symbols, cur.id)) return true;
   const binding = Object.hasOwn(m.imports, cur.id) ? m.imports[cur.id] : undefined;
-  if (!binding) return false;
+  if (!binding) return m.isPackage;
   if (projectTops.has(binding.module.split(".")[0] as string)) return true;
   const qname = [binding.name === null ? binding.module : `${binding.module}.${binding.name}`, ...chain].join(".");
   return Object.hasOwn(APP_CLASSES, qname);

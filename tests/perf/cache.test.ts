@@ -447,6 +447,28 @@ test("cache: the summary store is used when the whole-project pass runs again, a
   }
 });
 
+test("cache: modules named like Object's members (toString, __proto__, constructor) are plain keys", () => {
+  for (const name of ["toString", "__proto__", "constructor", "hasOwnProperty"]) {
+    const dir = miniProject({
+      [`${name}.py`]:
+        "from sqlalchemy.orm import sessionmaker\n\nfrom core.database import engine\n\nSessionLocal = sessionmaker(engine)\n",
+      "user.py": `import ${name}\n\n\ndef f():\n    return ${name}.SessionLocal().query(int).all()\n`,
+    });
+    const cacheDir = path.join(tmpDir(), "cache");
+    const cold = same(dir, cacheDir, `${name}: cold`);
+    assert.ok(
+      cold.findings.some((f) => f.path === "user.py" && f.code === "DBF203"),
+      `${name}: the sync query through the module is found: ${brief(cold.findings)}`,
+    );
+    assert.ok(!cold.notices.some((n) => /internal error/.test(n)), `${name}: ${cold.notices.join("; ")}`);
+    assert.deepEqual(strip(same(dir, cacheDir, `${name}: warm`)), strip(cold));
+    // The module stops being a session factory: user.py (unchanged) must follow.
+    fs.writeFileSync(path.join(dir, `${name}.py`), "SessionLocal = dict\n");
+    const edited = same(dir, cacheDir, `${name}: edited`);
+    assert.ok(!edited.findings.some((f) => f.path === "user.py"), `${name}: ${brief(edited.findings)}`);
+  }
+});
+
 test("cache: a cache folder that cannot be created costs only speed", () => {
   const dir = tmpCopy(ALIAS_FIXTURE);
   const blocker = path.join(tmpDir(), "file.txt");
@@ -621,4 +643,30 @@ test("cache: check --staged uses the working tree's cache and reports the staged
     noDuration(cli(["check", "--staged", "--no-cache", "--format", "json"], top).json),
     noDuration(uncached.json),
   );
+});
+
+test("cache: check --staged reads a symbolically linked module as what it points to", () => {
+  const outside = tmpDir("dbfence-cache-linked-");
+  writeFiles(outside, {
+    "db.py":
+      "from sqlalchemy.orm import sessionmaker\n\nfrom core.database import engine\n\nSessionLocal = sessionmaker(engine)\n",
+  });
+  const top = miniProject({
+    "user.py": "from db import SessionLocal\n\n\ndef f():\n    return SessionLocal().query(int).all()\n",
+  });
+  fs.symlinkSync(path.join(outside, "db.py"), path.join(top, "db.py"));
+  git(top, ["init", "-q"]);
+  git(top, ["add", "-A"]);
+  git(top, ["commit", "-q", "-m", "init"]);
+  fs.appendFileSync(path.join(top, "user.py"), "\n\ndef g():\n    return SessionLocal().query(str).all()\n");
+  git(top, ["add", "user.py"]);
+  const asChecked = cli(["check", "--format", "json", "--no-cache", "user.py"], top);
+  const staged = cli(["check", "--staged", "--format", "json"], top);
+  const uncached = cli(["check", "--staged", "--no-cache", "--format", "json"], top);
+  assert.ok(
+    asChecked.json.findings.filter((f) => f.code === "DBF203").length === 2,
+    `both queries: ${brief(asChecked.json.findings)}`,
+  );
+  assert.deepEqual(brief(staged.json.findings), brief(asChecked.json.findings));
+  assert.deepEqual(brief(uncached.json.findings), brief(asChecked.json.findings));
 });
