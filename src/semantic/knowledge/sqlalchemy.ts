@@ -20,6 +20,14 @@ export type DbType =
   | "DriverConnection"
   | "DriverCursor";
 
+/**
+ * A lookup table keyed by Python names: no prototype, so a name like `constructor` or `toString` (a
+ * method a user calls on a session) is simply not in it, rather than finding `Object`'s member.
+ */
+export function table<T>(entries: Record<string, T>): Readonly<Record<string, T>> {
+  return Object.freeze(Object.assign(Object.create(null) as Record<string, T>, entries));
+}
+
 export const ASYNC_SESSION_TYPES: ReadonlySet<DbType> = new Set<DbType>([
   "AsyncSession",
   "AsyncConnection",
@@ -40,7 +48,7 @@ export const STATEMENT_RUNNERS: ReadonlySet<DbType> = new Set<DbType>([
 export const SESSION_TYPES: ReadonlySet<DbType> = new Set<DbType>(["AsyncSession", "Session"]);
 
 /** Qualified names of library classes, as annotations name them. */
-export const CLASS_TYPES: Readonly<Record<string, DbType>> = {
+export const CLASS_TYPES: Readonly<Record<string, DbType>> = table({
   "sqlalchemy.ext.asyncio.AsyncSession": "AsyncSession",
   "sqlalchemy.ext.asyncio.session.AsyncSession": "AsyncSession",
   "sqlalchemy.ext.asyncio.async_scoped_session": "AsyncSession",
@@ -74,7 +82,7 @@ export const CLASS_TYPES: Readonly<Record<string, DbType>> = {
   "sqlalchemy.Engine": "Engine",
   "sqlalchemy.engine.Engine": "Engine",
   "sqlalchemy.engine.base.Engine": "Engine",
-};
+});
 
 /** Sync `Session` classes (DBF201/DBF202). */
 export const SYNC_SESSION_CLASSES: ReadonlySet<string> = new Set([
@@ -85,7 +93,7 @@ export const SYNC_SESSION_CLASSES: ReadonlySet<string> = new Set([
 ]);
 
 /** Calls whose result has a known type (factories and constructors). */
-export const CALL_RESULTS: Readonly<Record<string, DbType>> = {
+export const CALL_RESULTS: Readonly<Record<string, DbType>> = table({
   "sqlalchemy.create_engine": "Engine",
   "sqlalchemy.engine.create_engine": "Engine",
   "sqlalchemy.engine_from_config": "Engine",
@@ -110,7 +118,7 @@ export const CALL_RESULTS: Readonly<Record<string, DbType>> = {
   "sqlalchemy.orm.session.Session": "Session",
   "sqlmodel.Session": "Session",
   "sqlmodel.orm.session.Session": "Session",
-};
+});
 
 /** Module-level functions that build engines (DBF102), by their last name; package must be sqlalchemy/sqlmodel. */
 export const ENGINE_FACTORIES: ReadonlySet<string> = new Set([
@@ -133,48 +141,48 @@ export const SESSION_FACTORIES: ReadonlySet<string> = new Set([
 ]);
 
 /** Names whose import from sqlalchemy.orm (or Session from sqlmodel) is DBF201. */
-export const SYNC_SESSION_IMPORTS: Readonly<Record<string, ReadonlySet<string>>> = {
+export const SYNC_SESSION_IMPORTS: Readonly<Record<string, ReadonlySet<string>>> = table({
   "sqlalchemy.orm": new Set(["Session", "sessionmaker", "scoped_session"]),
   "sqlalchemy.orm.session": new Set(["Session", "sessionmaker"]),
   "sqlalchemy.orm.scoping": new Set(["scoped_session"]),
   sqlmodel: new Set(["Session"]),
   "sqlmodel.orm.session": new Set(["Session"]),
-};
+});
 
 /** Method results: `<receiver type>.<method>(...)` → type (after `await` where the method is a coroutine). */
-export const METHOD_RESULTS: Readonly<Partial<Record<DbType, Readonly<Record<string, DbType>>>>> = {
-  AsyncSessionMaker: { __call__: "AsyncSession", begin: "AsyncSession" },
-  SessionMaker: { __call__: "Session", begin: "Session" },
-  AsyncEngine: { connect: "AsyncConnection", begin: "AsyncConnection", execution_options: "AsyncEngine" },
-  Engine: { connect: "Connection", begin: "Connection", raw_connection: "DriverConnection" },
-  AsyncSession: {
+export const METHOD_RESULTS: Readonly<Partial<Record<DbType, Readonly<Record<string, DbType>>>>> = table({
+  AsyncSessionMaker: table({ __call__: "AsyncSession", begin: "AsyncSession" }),
+  SessionMaker: table({ __call__: "Session", begin: "Session" }),
+  AsyncEngine: table({ connect: "AsyncConnection", begin: "AsyncConnection", execution_options: "AsyncEngine" }),
+  Engine: table({ connect: "Connection", begin: "Connection", raw_connection: "DriverConnection" }),
+  AsyncSession: table({
     // Calling an async_scoped_session returns the task's AsyncSession.
     __call__: "AsyncSession",
     connection: "AsyncConnection",
     stream: "AsyncResult",
     stream_scalars: "AsyncScalarResult",
-  },
-  AsyncConnection: {
+  }),
+  AsyncConnection: table({
     stream: "AsyncResult",
     stream_scalars: "AsyncScalarResult",
     execution_options: "AsyncConnection",
     start: "AsyncConnection",
-  },
-  AsyncResult: {
+  }),
+  AsyncResult: table({
     scalars: "AsyncScalarResult",
     mappings: "AsyncMappingResult",
     unique: "AsyncResult",
     columns: "AsyncResult",
     tuples: "AsyncResult",
-  },
-  AsyncScalarResult: { unique: "AsyncScalarResult" },
-  AsyncMappingResult: { unique: "AsyncMappingResult", columns: "AsyncMappingResult" },
-  Session: { connection: "Connection" },
-  DriverConnection: { cursor: "DriverCursor" },
-};
+  }),
+  AsyncScalarResult: table({ unique: "AsyncScalarResult" }),
+  AsyncMappingResult: table({ unique: "AsyncMappingResult", columns: "AsyncMappingResult" }),
+  Session: table({ connection: "Connection" }),
+  DriverConnection: table({ cursor: "DriverCursor" }),
+});
 
 /** Coroutine methods per type (DBF401/DBF403), from SQLAlchemy 2.x and SQLModel. */
-export const COROUTINE_METHODS: Readonly<Partial<Record<DbType, ReadonlySet<string>>>> = {
+export const COROUTINE_METHODS: Readonly<Partial<Record<DbType, ReadonlySet<string>>>> = table({
   AsyncSession: new Set([
     "execute",
     "scalar",
@@ -220,7 +228,7 @@ export const COROUTINE_METHODS: Readonly<Partial<Record<DbType, ReadonlySet<stri
   AsyncResult: new Set(ASYNC_RESULT_COROUTINES()),
   AsyncScalarResult: new Set(ASYNC_RESULT_COROUTINES()),
   AsyncMappingResult: new Set(ASYNC_RESULT_COROUTINES()),
-};
+});
 
 function ASYNC_RESULT_COROUTINES(): string[] {
   return [
