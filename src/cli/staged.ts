@@ -12,9 +12,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { blobHash, CACHE_DIR } from "../cache/store.js";
+import { CACHE_DIR } from "../cache/store.js";
 import { findConfigFile } from "../config/load.js";
-import { type IndexEntry, indexEntries, indexSnapshot } from "../engine/snapshot.js";
+import { type IndexEntry, indexEntries, indexSnapshot, stagedBytes } from "../engine/snapshot.js";
 import { gitTop, nulList, runGit } from "../init/git.js";
 import { type Command, fail, isInside } from "./common.js";
 
@@ -107,7 +107,11 @@ export async function checkStaged(args: readonly string[], check: Command): Prom
       if (!blob) continue;
       const to = path.join(tmp, rel);
       fs.mkdirSync(path.dirname(to), { recursive: true });
-      fs.writeFileSync(to, stagedBytes(top, rel, blob));
+      try {
+        fs.writeFileSync(to, stagedBytes(top, rel, blob));
+      } catch (e) {
+        fail(`--staged: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
     const here = path.join(tmp, path.relative(top, cwd));
     fs.mkdirSync(here, { recursive: true });
@@ -150,17 +154,6 @@ export async function checkStaged(args: readonly string[], check: Command): Prom
     process.chdir(cwd);
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-}
-
-/** A staged file's bytes: the working tree's when they are what is staged (the usual case), else git's. */
-function stagedBytes(top: string, rel: string, blob: string): Buffer {
-  try {
-    const bytes = fs.readFileSync(path.join(top, rel));
-    if (blobHash(bytes) === blob) return bytes;
-  } catch {
-    // deleted or unreadable in the working tree: the index still has it
-  }
-  return gitOrFail(top, ["cat-file", "blob", blob]);
 }
 
 function gitOrFail(cwd: string, args: string[]): Buffer {

@@ -398,7 +398,10 @@ export function runCheck(opts: CheckOptions): CheckResult {
     };
     let checkTasks: (WorkerTask | null)[] = [];
     if (pool && shardOf && toCheck.length > 0) {
+      // The same whole-project tables go to every worker: built once.
       const moduleList: [string, number][] = modules.map((r) => [r.module, ids.get(r) as number]);
+      const importedList = [...importedNames()];
+      const endpointList = [...endpointSet(endpointValues)];
       checkTasks = Array.from({ length: pool.size }, () => null);
       for (const r of toCheck) {
         const s = shardOf.get(r) as number;
@@ -409,8 +412,8 @@ export function runCheck(opts: CheckOptions): CheckResult {
             modules: moduleList,
             wired: wired(),
             registering,
-            importedNames: [...importedNames()],
-            endpoints: [...endpointSet(endpointValues)],
+            importedNames: importedList,
+            endpoints: endpointList,
             ids: [],
           };
           checkTasks[s] = fresh;

@@ -92,16 +92,23 @@ export function indexSnapshot(opts: {
     read: (abs) => {
       const e = entry(abs);
       if (e.link) return linked(e);
-      // The working tree usually holds the staged bytes: reading them is cheaper than asking git.
-      try {
-        const bytes = fs.readFileSync(path.join(top, ...e.rel.split("/")));
-        if (blobHash(bytes) === e.blob) return bytes;
-      } catch {
-        // deleted or unreadable in the working tree: the index still has it
-      }
-      const r = runGit(top, ["cat-file", "blob", e.blob]);
-      if (!r.ok) throw new Error(`git cat-file blob ${e.blob} failed: ${r.stderr || "no message"}`);
-      return r.stdout;
+      return stagedBytes(top, e.rel, e.blob);
     },
   };
+}
+
+/**
+ * The bytes of an index entry (`rel` from the repository top): the working tree's when they are the staged
+ * ones (the usual case, and cheaper than asking git), else `git cat-file`.
+ */
+export function stagedBytes(top: string, rel: string, blob: string): Buffer {
+  try {
+    const bytes = fs.readFileSync(path.join(top, ...rel.split("/")));
+    if (blobHash(bytes) === blob) return bytes;
+  } catch {
+    // deleted or unreadable in the working tree: the index still has it
+  }
+  const r = runGit(top, ["cat-file", "blob", blob]);
+  if (!r.ok) throw new Error(`git cat-file blob ${blob} failed: ${r.stderr || "no message"}`);
+  return r.stdout;
 }
