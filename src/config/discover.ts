@@ -2,6 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parse } from "smol-toml";
+import { editDistance } from "./messages.js";
 
 /** Files looked for in each folder, in this order; a pyproject.toml counts only with a [tool.dbfence] table. */
 export const CONFIG_FILE_NAMES = ["dbfence.toml", ".dbfence.toml", "pyproject.toml"] as const;
@@ -32,13 +33,32 @@ export function startFolder(startPath: string): string {
  */
 export function declaresDbfence(text: string): boolean {
   try {
-    const tool = parse(text.replace(/^\uFEFF/, "")).tool;
-    return tool !== null && typeof tool === "object" && Object.hasOwn(tool, "dbfence");
+    const document = parse(text.replace(/^\uFEFF/, ""));
+    const tool = document.tool;
+    if (tool !== null && typeof tool === "object" && Object.hasOwn(tool, "dbfence")) return true;
+    // A misspelt table ([tool.dbfenc], [tools.dbfence]) is picked too, so loading it says so instead of
+    // the run falling back to defaults in silence.
+    return misspeltDbfenceTable(document) !== null;
   } catch {
-    const header = /^[ \t]*\[\[?[ \t]*["']?tool["']?[ \t]*\.[ \t]*["']?dbfence["']?[ \t]*[\].]/m;
+    // An unterminated header (`[tool.dbfence` alone on its line) counts: the TOML error is then reported.
+    const header = /^[ \t]*\[\[?[ \t]*["']?tool["']?[ \t]*\.[ \t]*["']?dbfence["']?[ \t]*([\].]|$)/m;
     const dotted = /^[ \t]*tool[ \t]*\.[ \t]*dbfence[ \t]*[.=]/m;
     return header.test(text) || dotted.test(text);
   }
+}
+
+/** `[tool.X]` or `[tools.dbfence]` where X is a near miss of `dbfence` (one or two edits, `_`/`-` variants): its header as written. */
+export function misspeltDbfenceTable(document: Record<string, unknown>): string | null {
+  const tables = (value: unknown): string[] =>
+    value !== null && typeof value === "object" && !Array.isArray(value) ? Object.keys(value) : [];
+  for (const name of tables(document.tool)) {
+    const normal = name.toLowerCase().replace(/[-_]/g, "");
+    if (name !== "dbfence" && editDistance(normal, "dbfence") <= 2) return `[tool.${name}]`;
+  }
+  for (const top of ["tools", "Tool", "TOOL"]) {
+    if (tables(document[top]).includes("dbfence")) return `[${top}.dbfence]`;
+  }
+  return null;
 }
 
 function pyprojectDeclaresDbfence(file: string): boolean {

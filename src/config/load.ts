@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { parse, TomlDate, TomlError } from "smol-toml";
 import { z } from "zod";
-import { findConfigFile, isFile, startFolder } from "./discover.js";
+import { findConfigFile, isFile, misspeltDbfenceTable, startFolder } from "./discover.js";
 import { exceptionLines, firstImpossibleDate } from "./lines.js";
 import { describeIssue, describeValue, genericErrorMap, type KeyPath } from "./messages.js";
 import { optionsSchema, type ParsedOptions } from "./schema.js";
@@ -98,13 +98,14 @@ export function loadConfig(opts: { startPath: string; configFile?: string }): Lo
 }
 
 function loadFile(file: string): LoadedConfig {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(file, "utf8");
+    bytes = fs.readFileSync(file);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ConfigError(`${displayPath(file)}: cannot read: ${reason}`, file, null);
   }
+  const text = decodeConfig(bytes, file);
   const kind: ConfigKind = path.basename(file) === "pyproject.toml" ? "pyproject" : "dbfence";
   return {
     root: path.dirname(file),
@@ -126,6 +127,80 @@ export function parseConfigText(text: string, file: string, kind: ConfigKind): D
   return toConfig(result.data, exceptionLines(source, arrayPath, result.data.exceptions.length));
 }
 
+/**
+ * The dotted key a TOML line sets (`select`, `thresholds.violations-per-week-max`), or the table its header
+ * opens, for messages about a line the TOML parser rejected; null when the line names none.
+ */
+export function keyAtLine(text: string, line: number): string | null {
+  const lines = text.split(/\r?\n/);
+  const header = /^\s*\[\[?\s*([^\]\[]*?)\s*\]?\]?\s*(#.*)?$/;
+  const assignment = /^\s*([A-Za-z0-9_\-."' ]+?)\s*=/;
+  const clean = (key: string) => key.replace(/["'\s]/g, "");
+  const own = lines[line - 1] ?? "";
+  const ownHeader = header.exec(own);
+  if (ownHeader !== null && own.trimStart().startsWith("[")) return clean(ownHeader[1]) || null;
+  const ownKey = assignment.exec(own);
+  let table = "";
+  for (let i = line - 2; i >= 0; i--) {
+    const found = lines[i].trimStart().startsWith("[") ? header.exec(lines[i]) : null;
+    if (found !== null) {
+      table = clean(found[1]);
+      break;
+    }
+  }
+  if (ownKey === null) return table === "" ? null : table;
+  return table === "" ? clean(ownKey[1]) : `${table}.${clean(ownKey[1])}`;
+}
+
+/** TOML is UTF-8: invalid bytes are an error at their line, never silently replaced (a key could change meaning). */
+function decodeConfig(bytes: Buffer, file: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    const line = firstInvalidUtf8Line(bytes);
+    const message = `${displayPath(file)}:${line}: invalid TOML: the file is not valid UTF-8 (TOML files must be UTF-8)`;
+    throw new ConfigError(message, file, null);
+  }
+}
+
+function firstInvalidUtf8Line(bytes: Buffer): number {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i < bytes.length && bytes[i] !== 0x0a) continue;
+    try {
+      decoder.decode(bytes.subarray(start, i));
+    } catch {
+      return line;
+    }
+    line++;
+    start = i + 1;
+  }
+  return line;
+}
+
+/** Keys that name Object's own machinery: a table holding one would be read differently by different code. */
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
+function forbiddenKey(value: unknown, at: string[]): string | null {
+  if (value === null || typeof value !== "object") return null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = forbiddenKey(value[i], [...at.slice(0, -1), `${at[at.length - 1] ?? ""}[${i}]`]);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  if (value instanceof TomlDate) return null;
+  for (const key of Object.getOwnPropertyNames(value)) {
+    if (FORBIDDEN_KEYS.has(key)) return [...at, key].join(".");
+    const found = forbiddenKey((value as Record<string, unknown>)[key], [...at, key]);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
 function parseToml(text: string, shown: string, file: string): Record<string, unknown> {
   let document: Record<string, unknown>;
   try {
@@ -135,7 +210,14 @@ function parseToml(text: string, shown: string, file: string): Record<string, un
     // smol-toml's message carries a multi-line code excerpt; the first line is the reason.
     const reason = error.message.split("\n")[0].replace(/^Invalid TOML document: /, "");
     const where = `${shown}:${error.line}:${error.column}`;
-    throw new ConfigError(`${where}: invalid TOML: ${reason}`, path.resolve(file), null);
+    const key = keyAtLine(text, error.line);
+    const at = key === null ? "" : ` (at key '${key}')`;
+    throw new ConfigError(`${where}: invalid TOML${at}: ${reason}`, path.resolve(file), key);
+  }
+  const forbidden = forbiddenKey(document, []);
+  if (forbidden !== null) {
+    const message = `${shown}: key '${forbidden}' is not allowed (it names JavaScript object machinery, not a setting)`;
+    throw new ConfigError(message, path.resolve(file), forbidden);
   }
   const impossible = firstImpossibleDate(text);
   if (impossible !== null) {
@@ -152,7 +234,9 @@ function dbfenceTable(document: Record<string, unknown>, shown: string, file: st
       ? (tool as Record<string, unknown>).dbfence
       : undefined;
   if (table === undefined) {
-    throw new ConfigError(`${shown}: no [tool.dbfence] table`, path.resolve(file), null);
+    const misspelt = misspeltDbfenceTable(document);
+    const hint = misspelt === null ? "" : `; ${misspelt} looks like a misspelt [tool.dbfence]`;
+    throw new ConfigError(`${shown}: no [tool.dbfence] table${hint}`, path.resolve(file), misspelt);
   }
   if (table === null || typeof table !== "object" || Array.isArray(table)) {
     const message = `${shown}: [tool.dbfence] must be a table, got ${describeValue(table)}`;

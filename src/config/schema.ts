@@ -45,6 +45,9 @@ export function globProblem(glob: string): string | null {
 }
 
 const nonEmptyText = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: "must not be empty" });
+/** Text a reader must find meaningful (a reason, an approver): blank is as empty as "". */
+const nonBlankText = (what: string) =>
+  nonEmptyText(what).refine((value) => value.trim() !== "", { error: "must not be blank" });
 
 /** A glob relative to the project root; checked here so a typo fails loudly instead of matching nothing. */
 const glob = nonEmptyText("a glob string").check((ctx) => {
@@ -67,6 +70,13 @@ const pythonName = nonEmptyText("a Python name").regex(PYTHON_NAME, {
 const moduleName = nonEmptyText("a module name").regex(DOTTED_MODULE, {
   error: "expected a module name like psycopg2 or mysql.connector",
 });
+/** A relative path to a Python file or package folder, with `/` separators: `core/database.py`, `app/db`. */
+const RELATIVE_PATH = /^(\.\/)?([A-Za-z0-9_.-]+\/)*[A-Za-z_][A-Za-z0-9_]*(\.py)?\/?$/;
+/** `connector` entries: a dotted module (`core.database`) or a path inside the project (`core/database.py`). */
+const connectorEntry = nonEmptyText("a module name or file path").refine(
+  (value) => DOTTED_MODULE.test(value) || (value.includes("/") && RELATIVE_PATH.test(value) && !value.includes("..")),
+  { error: "expected a module name like core.database or a file path like core/database.py" },
+);
 
 /** `DBF` alone selects every rule; `DBF4` a family; `DBF401` one rule. */
 export const RULE_SELECTOR = /^DBF\d{0,3}$/;
@@ -111,8 +121,8 @@ const exceptionEntry = z.strictObject(
     rules: list(ruleCode)
       .min(1, { error: "must name at least one rule" })
       .describe("rule codes the exception silences"),
-    reason: nonEmptyText("a string").describe("why the exception exists"),
-    "approved-by": nonEmptyText("a string").optional().describe("who approved it"),
+    reason: nonBlankText("a string").describe("why the exception exists"),
+    "approved-by": nonBlankText("a string").optional().describe("who approved it"),
     expires: isoDate.optional().describe("after this date the exception stops applying (DBF903)"),
   },
   { error: "expected a table" },
@@ -128,7 +138,7 @@ export const optionsSchema = z.strictObject(
       .default([...DEFAULT_EXCLUDE])
       .describe("what not to check; setting it replaces the default"),
     "extend-exclude": list(glob).default([]).describe("added to `exclude` (keeps its default)"),
-    connector: list(nonEmptyText("a module name or file path"))
+    connector: list(connectorEntry)
       .default(["core.database"])
       .describe("dotted module names (or file paths) of the connector"),
     "connector-api": list(pythonName)
@@ -192,7 +202,9 @@ export const optionsSchema = z.strictObject(
             THRESHOLD_DEFAULTS["health-latency-ms-max"],
           ),
           "coverage-percent-min": percent.default(THRESHOLD_DEFAULTS["coverage-percent-min"]),
-          "violations-per-week-max": nonNegative("a number").default(THRESHOLD_DEFAULTS["violations-per-week-max"]),
+          "violations-per-week-max": nonNegative("a whole number")
+            .int({ error: "expected a whole number" })
+            .default(THRESHOLD_DEFAULTS["violations-per-week-max"]),
         },
         { error: "expected a table" },
       )

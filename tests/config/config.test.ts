@@ -80,7 +80,7 @@ test("a broken pyproject.toml that mentions [tool.dbfence] is picked and its syn
   assert.equal(findConfigFile(nested), path.join(nested, "pyproject.toml"));
   const error = configError(() => loadConfig({ startPath: nested }));
   assert.equal(error.file, path.join(nested, "pyproject.toml"));
-  assert.match(error.message, /pyproject\.toml:3:1: invalid TOML: /);
+  assert.match(error.message, /pyproject\.toml:3:1: invalid TOML \(at key 'tool\.dbfence'\): /);
 });
 
 test("no config anywhere: defaults, root is the start folder (a file's folder)", () => {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { loadConfig, parseConfigText } from "../../src/config/load.js";
@@ -158,11 +159,11 @@ test("bad dates are errors naming the entry", () => {
 
 test("a TOML syntax error names the file, line and column", () => {
   const error = configError(() => parseDbfence('src = ["a"]\nselect = = ["DBF1"]\n'));
-  assert.equal(error.message, "dbfence.toml:2:10: invalid TOML: invalid value");
+  assert.equal(error.message, "dbfence.toml:2:10: invalid TOML (at key 'select'): invalid value");
   assert.equal(error.file, path.resolve("dbfence.toml"));
-  assert.equal(error.key, null);
+  assert.equal(error.key, "select");
   const duplicate = configError(() => parseDbfence('src = ["a"]\n\nsrc = ["b"]\n'));
-  assert.match(duplicate.message, /^dbfence\.toml:3:1: invalid TOML: /);
+  assert.match(duplicate.message, /^dbfence\.toml:3:1: invalid TOML \(at key 'src'\): /);
 });
 
 test("messages show the file relative to the cwd when inside it, else as given", () => {
@@ -173,4 +174,71 @@ test("messages show the file relative to the cwd when inside it, else as given",
   const root = project({ "dbfence.toml": "bad = 1" });
   const outside = configError(() => loadConfig({ startPath: root }));
   assert.equal(outside.message, `${path.join(root, "dbfence.toml")}: unknown key 'bad'`);
+});
+
+// --- issue 17: configs that used to be accepted silently ---------------------------------------
+
+test("a TOML error inside a table names the table's key", () => {
+  const error = configError(() => parseDbfence('src = ["a"]\n[thresholds]\n# note\nviolations-per-week-max = = 1\n'));
+  assert.match(error.message, /^dbfence\.toml:4:\d+: invalid TOML \(at key 'thresholds\.violations-per-week-max'\): /);
+  assert.equal(error.key, "thresholds.violations-per-week-max");
+  const pyproject = configError(() => parsePyproject('[tool.dbfence]\nselect = ["DBF1",\n'));
+  assert.match(pyproject.message, /^pyproject\.toml:\d+:\d+: invalid TOML/);
+});
+
+test("a connector that is neither a module name nor a file path is an error", () => {
+  for (const bad of ["!!bad", "core database", "../outside/db.py", "core..database"]) {
+    const error = configError(() => parseDbfence(`connector = [${JSON.stringify(bad)}]`));
+    assert.equal(error.key, "connector[0]", bad);
+    assert.match(error.message, /expected a module name like core\.database or a file path like core\/database\.py/);
+  }
+  for (const good of ["core.database", "core/database.py", "app/db", "src/app/db/__init__.py", "./core/database.py"]) {
+    assert.deepEqual(parseDbfence(`connector = [${JSON.stringify(good)}]`).connector, [good]);
+  }
+});
+
+test("keys naming object machinery (__proto__, constructor) are refused wherever they stand", () => {
+  const cases: [string, string][] = [
+    ['severity = { __proto__ = "error" }', "severity.__proto__"],
+    ['per-file-ignores = { __proto__ = ["DBF104"] }', "per-file-ignores.__proto__"],
+    ["[thresholds]\nconstructor = 1\n", "thresholds.constructor"],
+    ['[[exceptions]]\npath = "a.py"\nrules = ["DBF104"]\nreason = "r"\n__proto__ = 1\n', "exceptions[0].__proto__"],
+  ];
+  for (const [text, key] of cases) {
+    const error = configError(() => parseDbfence(text));
+    assert.equal(error.key, key, text);
+    assert.match(error.message, new RegExp(`key '${key.replace(/[.[\]]/g, "\\$&")}' is not allowed`));
+  }
+});
+
+test("a config file that is not valid UTF-8 is an error at the line of the bad byte", () => {
+  const root = project({});
+  fs.writeFileSync(path.join(root, "dbfence.toml"), Buffer.from('src = ["."]\nconnector = ["core.\xff"]\n', "latin1"));
+  const error = configError(() => loadConfig({ startPath: root }));
+  assert.match(error.message, /dbfence\.toml:2: invalid TOML: the file is not valid UTF-8/);
+});
+
+test("a misspelt or unterminated [tool.dbfence] header in pyproject.toml is an error, not the defaults", () => {
+  const typo = project({ "pyproject.toml": '[tool.dbfenc]\nsrc = ["."]\n' });
+  const error = configError(() => loadConfig({ startPath: typo }));
+  assert.match(error.message, /no \[tool\.dbfence\] table; \[tool\.dbfenc\] looks like a misspelt \[tool\.dbfence\]/);
+  const tools = project({ "pyproject.toml": '[tools.dbfence]\nsrc = ["."]\n' });
+  assert.match(configError(() => loadConfig({ startPath: tools })).message, /\[tools\.dbfence\] looks like a misspelt/);
+  const open = project({ "pyproject.toml": '[tool.dbfence\nsrc = ["."]\n' });
+  assert.match(configError(() => loadConfig({ startPath: open })).message, /^.*pyproject\.toml:1:\d+: invalid TOML/);
+  const unrelated = project({ "pyproject.toml": '[tool.black]\nline-length = 100\n', "dbfence.toml": "" });
+  assert.equal(loadConfig({ startPath: unrelated }).file, path.join(unrelated, "dbfence.toml"));
+});
+
+test("a blank exception reason or approver, and a fractional weekly violation threshold, are errors", () => {
+  const entry = (extra: string) => `[[exceptions]]\npath = "a.py"\nrules = ["DBF104"]\n${extra}\n`;
+  assert.equal(configError(() => parseDbfence(entry('reason = "   "'))).key, "exceptions[0].reason");
+  assert.match(configError(() => parseDbfence(entry('reason = "\t"'))).message, /must not be blank/);
+  assert.equal(
+    configError(() => parseDbfence(entry('reason = "r"\napproved-by = " "'))).key,
+    "exceptions[0].approved-by",
+  );
+  const fraction = configError(() => parseDbfence("[thresholds]\nviolations-per-week-max = 0.5\n"));
+  assert.equal(fraction.key, "thresholds.violations-per-week-max");
+  assert.match(fraction.message, /expected a whole number, got 0\.5/);
 });
