@@ -133,7 +133,7 @@ export function parseConfigText(text: string, file: string, kind: ConfigKind): D
  */
 export function keyAtLine(text: string, line: number): string | null {
   const lines = text.split(/\r?\n/);
-  const header = /^\s*\[\[?\s*([^\]\[]*?)\s*\]?\]?\s*(#.*)?$/;
+  const header = /^\s*\[\[?\s*([^\][]*?)\s*\]?\]?\s*(#.*)?$/;
   const assignment = /^\s*([A-Za-z0-9_\-."' ]+?)\s*=/;
   const clean = (key: string) => key.replace(/["'\s]/g, "");
   const own = lines[line - 1] ?? "";

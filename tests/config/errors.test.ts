@@ -226,7 +226,7 @@ test("a misspelt or unterminated [tool.dbfence] header in pyproject.toml is an e
   assert.match(configError(() => loadConfig({ startPath: tools })).message, /\[tools\.dbfence\] looks like a misspelt/);
   const open = project({ "pyproject.toml": '[tool.dbfence\nsrc = ["."]\n' });
   assert.match(configError(() => loadConfig({ startPath: open })).message, /^.*pyproject\.toml:1:\d+: invalid TOML/);
-  const unrelated = project({ "pyproject.toml": '[tool.black]\nline-length = 100\n', "dbfence.toml": "" });
+  const unrelated = project({ "pyproject.toml": "[tool.black]\nline-length = 100\n", "dbfence.toml": "" });
   assert.equal(loadConfig({ startPath: unrelated }).file, path.join(unrelated, "dbfence.toml"));
 });
 
