@@ -1,4 +1,5 @@
 /** `dbfence audit`: check + metrics (+ probe), recorded in the history store and the audit log, alerting on broken thresholds. */
+
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { AUDIT_EXIT, type AuditOutcome, runAudit, shown } from "../audit/audit.js";
@@ -6,6 +7,7 @@ import { DELIVERY_DEFAULTS, type DeliveryResult } from "../audit/deliver.js";
 import { DEFAULT_AUDIT_LOG } from "../audit/log.js";
 import { type Coverage, CoverageError, readCoverage } from "../audit/metrics-adapter.js";
 import { openStore, STORE_ENV, storeSpec } from "../history/open.js";
+import { sanitizePath } from "../reporters/text.js";
 import { type Command, fail } from "./common.js";
 
 function wholeNumber(value: string | undefined, option: string, fallback: number, min = 0): number {
@@ -151,7 +153,7 @@ audit log could not be written.
     } finally {
       await store.close();
     }
-    for (const n of outcome.check.notices) process.stderr.write(`dbfence: warning: ${n}\n`);
+    for (const n of outcome.check.notices) process.stderr.write(`dbfence: warning: ${sanitizePath(n)}\n`);
     if (outcome.storeError) process.stderr.write(`dbfence: the snapshot was not stored: ${outcome.storeError}\n`);
     if (outcome.logError) process.stderr.write(`dbfence: ${outcome.logError}\n`);
     if (outcome.alert && !outcome.alert.delivered)

@@ -3,6 +3,7 @@
  * the baseline file (`--baseline FILE`, default `.dbfence-baseline.json` at the project root when it
  * exists; `--no-baseline` ignores it) and, with `--diff REV`, those already present at a git revision.
  */
+
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -22,6 +23,7 @@ import {
 import { extractBaseTree, GitError } from "../engine/git.js";
 import { runCheck } from "../engine/run.js";
 import { plural } from "../reporters/common.js";
+import { sanitizePath } from "../reporters/text.js";
 import type { CheckResult, Finding } from "../types.js";
 import { VERSION } from "../version.js";
 import { type Command, fail, isInside, loadProject } from "./common.js";
@@ -49,7 +51,7 @@ Options:
     });
     const { loaded, paths } = loadProject(positionals, values.config);
     const result = runCheck({ loaded, paths });
-    for (const n of result.notices) process.stderr.write(`dbfence: warning: ${n}\n`);
+    for (const n of result.notices) process.stderr.write(`dbfence: warning: ${sanitizePath(n)}\n`);
     const file = values.baseline ? path.resolve(values.baseline) : path.join(loaded.root, BASELINE_FILE);
     const fingerprints = fingerprintFindings(result.findings, fileSources(loaded.root));
     const baseline = makeBaseline(result.findings, fingerprints, VERSION);

@@ -1,4 +1,5 @@
 /** `dbfence check`: the analyzer with a reporter. */
+
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -8,6 +9,7 @@ import { runCheck } from "../engine/run.js";
 import { decodePythonSource } from "../files/decode.js";
 import { runFixes } from "../fix/cli.js";
 import { formatResult, isOutputFormat, OUTPUT_FORMATS } from "../reporters/index.js";
+import { sanitizePath } from "../reporters/text.js";
 import { ruleMetas } from "../rules/index.js";
 import { VERSION } from "../version.js";
 import { hiddenNote, keepFresh, splitKnown, staleNote } from "./baseline.js";
@@ -96,7 +98,7 @@ Options:
     const known = { baseline: values.baseline, noBaseline: values["no-baseline"], diff: values.diff };
     const split = splitKnown(result, { loaded, paths, select, ignore }, known);
     keepFresh(result, split);
-    for (const n of result.notices) process.stderr.write(`dbfence: warning: ${n}\n`);
+    for (const n of result.notices) process.stderr.write(`dbfence: warning: ${sanitizePath(n)}\n`);
     const color = format === "text" && !values["no-color"] && !process.env.NO_COLOR && process.stdout.isTTY === true;
     const out = formatResult(format, result, ruleMetas(), {
       toolVersion: VERSION,

@@ -59,7 +59,14 @@ export interface Project {
 /** Resolves PATHS (default `.`) and the config (discovered, or `--config FILE`). */
 export function loadProject(positionals: string[], configFile: string | undefined): Project {
   const paths = (positionals.length > 0 ? positionals : ["."]).map((p) => path.resolve(p));
-  for (const p of paths) if (!fs.existsSync(p)) fail(`path '${path.relative(process.cwd(), p) || p}' does not exist`);
+  for (const p of paths) {
+    const shown = path.relative(process.cwd(), p) || p;
+    if (!fs.existsSync(p)) fail(`path '${shown}' does not exist`);
+    const st = fs.statSync(p);
+    // Never opened: reading a FIFO would block the run until something writes to it.
+    if (!st.isFile() && !st.isDirectory())
+      fail(`path '${shown}' is not a regular file or folder (a FIFO, socket or device)`);
+  }
   const loaded = loadConfig({
     startPath: paths[0] as string,
     ...(configFile ? { configFile: path.resolve(configFile) } : {}),

@@ -1,4 +1,5 @@
 /** `dbfence metrics`: the policy's metrics computed from the code, judged against `[thresholds]`. */
+
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { runCheck } from "../engine/run.js";
@@ -11,6 +12,7 @@ import {
   formatMetricsText,
   readCoverage,
 } from "../metrics/index.js";
+import { sanitizePath } from "../reporters/text.js";
 import { type Command, fail, loadProject } from "./common.js";
 
 function nonNegative(value: string | undefined, option: string): number | null {
@@ -68,7 +70,7 @@ broken, 2 usage or configuration error.
     const { loaded, paths } = loadProject(positionals, values.config);
     const today = new Date().toISOString().slice(0, 10);
     const result = runCheck({ loaded, paths, today });
-    for (const n of result.notices) process.stderr.write(`dbfence: warning: ${n}\n`);
+    for (const n of result.notices) process.stderr.write(`dbfence: warning: ${sanitizePath(n)}\n`);
     const metrics = computeMetrics(loaded, result, { paths, today, coverage, healthLatencyMs, violationsPerWeek });
     const thresholds = evaluateThresholds(metrics, loaded.config.thresholds);
     const shownRoot = path.relative(process.cwd(), loaded.root).split(path.sep).join("/") || ".";

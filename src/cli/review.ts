@@ -1,9 +1,11 @@
 /** `dbfence review`: the policy checklist as Markdown, for a pull-request comment. */
+
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { fileSources, fingerprintFindings } from "../engine/baseline.js";
 import { GitError, repoLocation } from "../engine/git.js";
 import { runCheck } from "../engine/run.js";
+import { sanitizePath } from "../reporters/text.js";
 import { buildReview, renderReview, reviewExitCode } from "../review/review.js";
 import { analyzeTests } from "../review/tests.js";
 import type { Finding } from "../types.js";
@@ -51,7 +53,7 @@ Exit codes: 0 no checklist item has new findings, 1 at least one has, 2 usage or
     }
     const { loaded, paths } = loadProject(positionals, values.config);
     const result = runCheck({ loaded, paths });
-    for (const n of result.notices) process.stderr.write(`dbfence: warning: ${n}\n`);
+    for (const n of result.notices) process.stderr.write(`dbfence: warning: ${sanitizePath(n)}\n`);
 
     const tests = analyzeTests(loaded);
     let baseTestPrints = new Set<string>();

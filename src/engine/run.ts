@@ -613,6 +613,9 @@ function hashFile(
   cache: CacheData,
   opts: CheckOptions,
 ): { rec: FileRecord; miss: boolean; bytes: Uint8Array | null } | { unreadable: Finding; notice: string } {
+  if (file.unreadable !== undefined) {
+    return { unreadable: syntaxFinding(file.rel, 1, 1, file.unreadable), notice: `${file.rel}: ${file.unreadable}` };
+  }
   const given = opts.sources?.get(file.abs);
   let bytes: Uint8Array | null = null;
   let blob: string;

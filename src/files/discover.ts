@@ -18,6 +18,11 @@
  *   every link-free folder. A broken link is reported only when its name could be Python source (ends
  *   in .py/.pyi, or has no extension and might have been a folder): a dangling `docs/x.md` link is
  *   none of dbfence's business.
+ * - A name that is not valid UTF-8 cannot be carried through the run as a path, so such a file — or
+ *   every Python file under such a folder — is kept with an `unreadable` reason (DBF900 at its name,
+ *   bytes shown as `\xff`): it can never hide a violation by being skipped in silence.
+ * - An explicit path that is neither a file nor a folder (a FIFO, socket or device) is a problem entry:
+ *   it is never opened, so it cannot hang the run.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -40,6 +45,8 @@ export interface DiscoveredFile {
   abs: string;
   /** Relative to root, '/' separators; starts with `../` for explicit paths outside the root. */
   rel: string;
+  /** Why the file cannot be read at all (its name is not valid UTF-8): reported as DBF900, never read. */
+  unreadable?: string;
 }
 
 export interface DiscoverResult {
@@ -183,6 +190,8 @@ export function discoverFiles(opts: DiscoverOptions): DiscoverResult {
         // stat succeeded, so realpath failing is a race; the logical path still identifies it.
       }
       addCandidate(abs, rel, real, false);
+    } else {
+      problem(rel, "not a regular file or folder (a FIFO, socket or device), skipped");
     }
   }
   // Stacks are LIFO: reverse so the first command-line path is walked first.
@@ -194,12 +203,26 @@ export function discoverFiles(opts: DiscoverOptions): DiscoverResult {
     if (visited.has(frame.real)) continue;
     visited.add(frame.real);
 
-    let entries: fs.Dirent[];
+    let raw: fs.Dirent<Buffer>[];
     try {
-      entries = fs.readdirSync(frame.abs, { withFileTypes: true });
+      raw = fs.readdirSync(frame.abs, { withFileTypes: true, encoding: "buffer" });
     } catch (err) {
       problem(frame.rel, describeError(err, "folder"));
       continue;
+    }
+    const entries: NamedEntry[] = [];
+    for (const entry of raw) {
+      const name = utf8Name(entry.name);
+      if (name !== null) entries.push({ name, entry });
+      else {
+        const rel = `${frame.rel === "" ? "" : `${frame.rel}/`}${escapeName(entry.name)}`;
+        const rawPath = Buffer.concat([Buffer.from(`${frame.abs}${path.sep}`), entry.name]);
+        for (const found of undecodableSources(rawPath, rel, entry.isDirectory())) {
+          if (exclude.matchesSelfOrAncestor(found, false) || !included(found)) continue;
+          const abs = path.join(frame.abs, found.slice(frame.rel === "" ? 0 : frame.rel.length + 1));
+          candidates.set(`\0${found}`, { file: { abs, rel: found, unreadable: NON_UTF8_NAME }, viaLink: false });
+        }
+      }
     }
     if (!frame.explicit && entries.some((e) => e.name === "pyvenv.cfg")) continue;
     const ctx = frame.ctx;
@@ -207,8 +230,7 @@ export function discoverFiles(opts: DiscoverOptions): DiscoverResult {
     entries.sort((a, b) => byCodeUnits(a.name, b.name));
 
     const subfolders: Frame[] = [];
-    for (const entry of entries) {
-      const name = entry.name;
+    for (const { name, entry } of entries) {
       const abs = path.join(frame.abs, name);
       const rel = frame.rel === "" ? name : `${frame.rel}/${name}`;
       const isLink = entry.isSymbolicLink();
@@ -279,6 +301,57 @@ export function discoverFiles(opts: DiscoverOptions): DiscoverResult {
   files.sort((a, b) => byCodeUnits(a.rel, b.rel));
   problems.sort((a, b) => byCodeUnits(a.rel, b.rel) || byCodeUnits(a.message, b.message));
   return { files, problems };
+}
+
+interface NamedEntry {
+  name: string;
+  entry: fs.Dirent<Buffer>;
+}
+
+export const NON_UTF8_NAME =
+  "its path is not valid UTF-8 (bytes shown as \\xNN), so dbfence cannot check it; rename it to a UTF-8 name";
+
+/** The name as text, or null when its bytes are not valid UTF-8. */
+function utf8Name(bytes: Buffer): string | null {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/** Printable ASCII as it is, every other byte as `\xNN`. */
+function escapeName(bytes: Buffer): string {
+  let out = "";
+  for (const b of bytes)
+    out += b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, "0")}`;
+  return out;
+}
+
+/** The Python sources at or under an undecodable name, as escaped relative paths (folders walked by bytes, at most 10,000 entries). */
+function undecodableSources(rawPath: Buffer, rel: string, isDir: boolean): string[] {
+  if (!isDir) return isPythonSource(rel) ? [rel] : [];
+  const found: string[] = [];
+  const stack: [Buffer, string][] = [[rawPath, rel]];
+  let budget = 10_000;
+  while (stack.length > 0 && budget > 0) {
+    const [dir, dirRel] = stack.pop() as [Buffer, string];
+    let entries: fs.Dirent<Buffer>[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true, encoding: "buffer" });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      if (--budget <= 0) break;
+      const name = utf8Name(entry.name) ?? escapeName(entry.name);
+      const childRel = `${dirRel}/${name}`;
+      if (entry.isDirectory() && !SKIPPED_FOLDERS.has(name)) {
+        stack.push([Buffer.concat([dir, Buffer.from(path.sep), entry.name]), childRel]);
+      } else if (entry.isFile() && isPythonSource(name)) found.push(childRel);
+    }
+  }
+  return found.sort(byCodeUnits);
 }
 
 function isSymlink(abs: string): boolean {

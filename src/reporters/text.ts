@@ -69,6 +69,20 @@ export function sanitizeForTerminal(text: string): string {
   );
 }
 
+/**
+ * A file name as one visible line: every control character — newline and tab included, C1 controls too —
+ * becomes a visible symbol or escape, so a crafted file name cannot start a new log line (and forge a
+ * `::error` workflow command or a fake finding in a CI log) or move the terminal's cursor.
+ */
+export function sanitizePath(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => {
+    const code = c.codePointAt(0) ?? 0;
+    if (code < 0x20) return String.fromCodePoint(0x2400 + code);
+    return code === 0x7f ? "\u2421" : `\\x${code.toString(16)}`;
+  });
+}
+
 /** A message is one line in the listing; further lines (rare) are indented under it. */
 function messageText(message: string): string {
   return message
@@ -100,7 +114,7 @@ export function caretLine(source: string, finding: Finding): string {
 }
 
 function formatFinding(finding: Finding, style: Style, sourceLine: SourceLineLookup | undefined): string[] {
-  const location = `${style.bold(sanitizeForTerminal(finding.path))}:${finding.line}:${finding.column}:`;
+  const location = `${style.bold(sanitizePath(finding.path))}:${finding.line}:${finding.column}:`;
   const lines = [`${location} ${style.code(finding.code, finding.severity)} ${messageText(finding.message)}`];
   const raw = sourceLine?.(finding.path, finding.line);
   const help = finding.fix ? sanitizeForTerminal(finding.fix.description) : undefined;
