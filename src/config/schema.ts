@@ -34,6 +34,10 @@ export const DEFAULT_EXCLUDE: readonly string[] = ["**/alembic/**", "**/migratio
 
 /** Why a glob is unusable, or null. `strictBrackets` makes picomatch reject "[abc" instead of matching it literally. */
 export function globProblem(glob: string): string | null {
+  const stars = mostStarsInOneSegment(glob);
+  if (stars > MAX_STARS_PER_SEGMENT) {
+    return `${stars} * wildcards in one path segment, at most ${MAX_STARS_PER_SEGMENT}: regular-expression matching of such a pattern can take minutes`;
+  }
   try {
     picomatch.scan(glob);
     picomatch.makeRe(glob, { strictBrackets: true });
@@ -42,6 +46,23 @@ export function globProblem(glob: string): string | null {
     const reason = error instanceof Error ? error.message.split(" - ")[0] : String(error);
     return reason.replace(/^Missing /, "missing ");
   }
+}
+
+/**
+ * Globs become backtracking regular expressions: each `*` in one path segment multiplies the work on a
+ * long file name (4 stars: seconds, 5: minutes, on a 255-character name). Real globs use one or two.
+ */
+export const MAX_STARS_PER_SEGMENT = 3;
+
+/** The largest number of `*` runs in one `/`-separated segment (`**` alone is a segment, not counted; escapes skipped). */
+function mostStarsInOneSegment(glob: string): number {
+  let most = 0;
+  for (const segment of glob.split("/")) {
+    if (segment === "**") continue;
+    const runs = segment.replace(/\\./g, "").match(/\*+/g)?.length ?? 0;
+    most = Math.max(most, runs);
+  }
+  return most;
 }
 
 const nonEmptyText = (what: string) => z.string({ error: `expected ${what}` }).min(1, { error: "must not be empty" });

@@ -242,3 +242,20 @@ test("a blank exception reason or approver, and a fractional weekly violation th
   assert.equal(fraction.key, "thresholds.violations-per-week-max");
   assert.match(fraction.message, /expected a whole number, got 0\.5/);
 });
+
+test("a glob whose matching could backtrack for minutes is refused at once, naming the key", () => {
+  const started = performance.now();
+  const error = configError(() => parseDbfence('exclude = ["**/*a*a*a*a*a*a*b"]'));
+  assert.equal(error.key, "exclude[0]");
+  assert.match(error.message, /7 \* wildcards in one path segment, at most 3/);
+  assert.equal(
+    configError(() => parseDbfence('per-file-ignores = { "*a*b*c*d.py" = ["DBF1"] }')).key?.startsWith(
+      "per-file-ignores",
+    ),
+    true,
+  );
+  assert.ok(performance.now() - started < 5000);
+  // Ordinary globs, `**` segments and escaped stars stay valid.
+  const ok = parseDbfence('exclude = ["**/*_test.py", "**/**/legacy/**", "a/*x*y*.py", "lit\\\\*\\\\*\\\\*\\\\*.py"]');
+  assert.equal(ok.exclude.length, 4);
+});
