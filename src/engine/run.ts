@@ -3,6 +3,7 @@
  * The CLI only parses arguments and calls `runCheck`.
  */
 import { createHash } from "node:crypto";
+import fs from "node:fs";
 import path from "node:path";
 import {
   blobHash,
@@ -452,15 +453,18 @@ export function runCheck(opts: CheckOptions): CheckResult {
     for (const f of projectPass.findings) if (reportedRels.has(f.path)) findings.push(f);
     trace(started, "project rules");
 
+    const cuts = new Set(infer.limitCuts);
     if (pool && checkTasks.some((t) => t !== null)) {
       for (const answers of pool.collect<CheckAnswer[] | null>(checkTasks)) {
         for (const a of answers ?? []) {
           const r = records[a.id] as FileRecord;
           if ("failed" in a) failed(r, a.failed);
           else checks.set(r, { findings: a.findings, reads: freeze(a.reads) });
+          if ("cuts" in a) for (const c of a.cuts ?? []) cuts.add(c);
         }
       }
     }
+    notices.push(...limitNotices(cuts, records));
     trace(started, "checked");
     for (const r of records) {
       const c = checks.get(r);
@@ -596,6 +600,29 @@ function taintedFiles(
         imports: importsOf(r),
       })),
   );
+}
+
+/**
+ * `file:line: analysis stopped at <limit>; findings that depend on it may be missing` for each place a
+ * semantic limit cut a chain (see TypeInference.limitCuts): a chain cut in silence would drop a finding.
+ */
+function limitNotices(cuts: ReadonlySet<string>, records: readonly FileRecord[]): string[] {
+  const byModule = new Map(records.map((r) => [r.module, r]));
+  const out: string[] = [];
+  for (const cut of [...cuts].sort()) {
+    const [module = "", offset = "0", what = ""] = cut.split("\0");
+    const r = byModule.get(module);
+    if (!r) continue;
+    let line = 1;
+    try {
+      const text = fs.readFileSync(r.file.abs, "utf8").slice(0, Number(offset));
+      for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) line++;
+    } catch {
+      // The file changed or vanished since: the notice still names it.
+    }
+    out.push(`${r.file.rel}:${line}: analysis stopped at ${what}; findings that depend on this chain may be missing`);
+  }
+  return out;
 }
 
 function mergeFiles(a: DiscoveredFile[], b: DiscoveredFile[]): DiscoveredFile[] {

@@ -49,7 +49,9 @@ export type WorkerTask =
       ids: number[];
     };
 
-export type CheckAnswer = { id: number; findings: Finding[]; reads: string[] } | { id: number; failed: string };
+export type CheckAnswer =
+  | { id: number; findings: Finding[]; reads: string[]; cuts?: string[] }
+  | { id: number; failed: string };
 
 const data = workerData as WorkerData & { port: MessagePort; signal: SharedArrayBuffer };
 const signal = new Int32Array(data.signal);
@@ -129,7 +131,9 @@ function check(task: Extract<WorkerTask, { kind: "check" }>): CheckAnswer[] {
       const { value, reads } = project.track(() =>
         checkFile(r, data.config, infer, fixtures.matches(r.file.rel, false), {}),
       );
-      out.push({ id, findings: value, reads: [...reads] });
+      const cuts = infer.limitCuts.size > 0 ? [...infer.limitCuts] : undefined;
+      infer.limitCuts.clear();
+      out.push({ id, findings: value, reads: [...reads], ...(cuts ? { cuts } : {}) });
     } catch (e) {
       out.push({ id, failed: e instanceof Error ? e.message : String(e) });
     }

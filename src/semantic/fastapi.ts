@@ -22,6 +22,9 @@ export const ROUTE_METHODS: ReadonlySet<string> = new Set([
   "websocket",
 ]);
 
+/** `Depends` levels followed (cycles end earlier, through `seen`); far beyond any real chain. */
+export const DEPENDS_LIMIT = 64;
+
 /** Database values a dependency can hand over: sessions and connections, async or sync. */
 const SESSIONISH: ReadonlySet<DbType> = new Set(["AsyncSession", "Session", "AsyncConnection", "Connection"]);
 
@@ -70,7 +73,11 @@ class DependencyWalker {
   }
 
   private dependency(target: Expr | null | undefined, ctx: NameContext, depth: number): string[] | null {
-    if (!target || depth > 12) return null;
+    if (!target) return null;
+    if (depth > DEPENDS_LIMIT) {
+      this.infer.noteLimit(ctx.module, target.start, `a Depends chain deeper than ${DEPENDS_LIMIT} levels`);
+      return null;
+    }
     // `Depends(Checker("admin"))`: an instance built inline; FastAPI calls its `__call__`.
     if (target.kind === "Call") return this.callableInstance(target.func, ctx, depth, null);
     const r = this.infer.dealias(this.infer.resolveExpr(target, ctx));

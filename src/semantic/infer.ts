@@ -54,8 +54,22 @@ const ITERATOR_WRAPPERS = new Set([
 ]);
 const FORWARD_REF_CACHE = new Map<string, Expr | null>();
 
+/** Alias hops (`A = B`, `B = C`, ...) followed before giving up; far beyond any real chain. */
+export const ALIAS_LIMIT = 200;
+
 export class TypeInference {
   private readonly depth = { n: 0 };
+  /**
+   * Where a limit cut a chain of reasoning (alias hops, `Depends` levels): module, source offset and what,
+   * joined by NUL. The engine
+   * prints them as notices, so a finding lost to a limit is never lost in silence.
+   */
+  readonly limitCuts = new Set<string>();
+
+  /** Records that a limit cut the chain at `offset` of `module`'s source. */
+  noteLimit(module: string, offset: number, what: string): void {
+    this.limitCuts.add(`${module}\0${offset}\0${what}`);
+  }
 
   constructor(
     readonly project: ProjectIndex,
@@ -102,11 +116,36 @@ export class TypeInference {
   }
 
   /** Follows module-level aliases (`X = Y`, `X: TypeAlias = Y`, `type X = Y`) to what they finally name. */
-  dealias(r: Resolved | null, seen = 0): Resolved | null {
-    if (r?.kind !== "symbol" || r.def.kind !== "assign" || seen > 20) return r;
-    const v = r.def.value;
-    if (!v || (v.kind !== "Name" && v.kind !== "Attribute")) return r;
-    return this.dealias(this.resolveExpr(v, this.moduleContext(r.module)), seen + 1) ?? r;
+  dealias(r: Resolved | null): Resolved | null {
+    let current = r;
+    for (let seen = 0; current?.kind === "symbol" && current.def.kind === "assign"; seen++) {
+      const v = current.def.value;
+      if (!v || (v.kind !== "Name" && v.kind !== "Attribute")) return current;
+      if (seen >= ALIAS_LIMIT) {
+        // A cycle (`A = B`, `B = A`) ends here too; only a long chain that is not a cycle is worth a notice.
+        if (!this.aliasCycle(current)) this.noteLimit(current.module, v.start, `more than ${ALIAS_LIMIT} alias hops`);
+        return current;
+      }
+      const next = this.resolveExpr(v, this.moduleContext(current.module));
+      if (next === null) return current;
+      current = next;
+    }
+    return current;
+  }
+
+  /** Whether following aliases from `r` comes back to a symbol already seen. */
+  private aliasCycle(r: Resolved): boolean {
+    const seen = new Set<string>();
+    let current: Resolved | null = r;
+    while (current?.kind === "symbol" && current.def.kind === "assign") {
+      const key = `${current.module}.${current.name}`;
+      if (seen.has(key)) return true;
+      seen.add(key);
+      const v = current.def.value;
+      if (!v || (v.kind !== "Name" && v.kind !== "Attribute")) return false;
+      current = this.resolveExpr(v, this.moduleContext(current.module));
+    }
+    return false;
   }
 
   /** The database type an annotation denotes, if any. */
