@@ -91,7 +91,7 @@ export class SqliteStore implements HistoryStore {
       return db;
     } catch (e) {
       db?.close();
-      if (this.identity !== null && !fs.existsSync(this.file)) throw this.vanished("was deleted");
+      if (this.identity !== null && !fs.existsSync(this.file)) throw this.vanished();
       throw storeError(`cannot open the SQLite history store ${this.file}`, e);
     }
   }
@@ -100,17 +100,25 @@ export class SqliteStore implements HistoryStore {
   private checkIdentity(): void {
     const st = fs.statSync(this.file, { throwIfNoEntry: false });
     if (st && this.identity && st.dev === this.identity.dev && st.ino === this.identity.ino) return;
-    // Closing the stale connection keeps it from writing anywhere; a replaced file is opened afresh by
-    // the next call, a deleted one is not re-created (restore it, or restart to begin an empty history).
+    // The stale connection's WAL file is at the same path as the new file's would be: left behind, the
+    // next open would replay the old file's pages onto the new one. Empty it into the old file, close.
+    try {
+      this.db?.pragma("wal_checkpoint(TRUNCATE)");
+    } catch {
+      // Closing below is what matters; a WAL left behind with nothing new in it is harmless.
+    }
     this.db?.close();
     this.db = null;
     if (st) this.identity = null;
-    throw this.vanished(st ? "was replaced by another file; the next request opens the new file" : "was deleted");
+    throw st ? this.vanished("was replaced by another file", "the next request opens the new file") : this.vanished();
   }
 
-  private vanished(what: string): StoreError {
+  private vanished(
+    what = "was deleted",
+    next = "restore it, or restart dbfence serve to begin an empty history",
+  ): StoreError {
     return new StoreError(
-      `the SQLite history store ${this.file} ${what} while it was in use${what === "was deleted" ? "; restore it, or restart dbfence serve to begin an empty history" : ""}`,
+      `the SQLite history store ${this.file} ${what} while it was in use; ${next}`,
       undefined,
       VANISHED,
     );

@@ -252,7 +252,11 @@ describe("the store goes away and comes back; the server keeps running", () => {
       const health = await call(server.base, "/healthz");
       assert.equal(health.status, 503);
       assert.equal(health.json.status, "degraded");
-      assert.deepEqual(health.json.store, { kind: "sqlite", ok: false, error: "the store is locked by another writer" });
+      assert.deepEqual(health.json.store, {
+        kind: "sqlite",
+        ok: false,
+        error: "the store is locked by another writer",
+      });
       assert.ok(!health.text.includes(dir), "no file path for callers without a token");
       const told = await call(server.base, "/healthz", { token: TOKEN });
       assert.equal((told.json.store as Record<string, unknown>).location, path.join(dir, "history.db"));
