@@ -40,7 +40,10 @@ const post = (body: unknown, key?: string, base = server.base) =>
 
 let clock = Date.UTC(2026, 9, 1);
 /** A snapshot with a time of its own (identical snapshots are one audit). */
-const fresh = (repository = "ingest") => snapshot({ repository, time: new Date((clock += 60_000)).toISOString() });
+function fresh(repository = "ingest") {
+  clock += 60_000;
+  return snapshot({ repository, time: new Date(clock).toISOString() });
+}
 
 describe("what a store would refuse is 400 before it reaches the store", () => {
   const nested = (depth: number) => `${"[".repeat(depth)}1${"]".repeat(depth)}`;
