@@ -18,7 +18,7 @@ import { SqliteStore } from "../../src/history/sqlite.js";
 import type { HistoryStore } from "../../src/history/store.js";
 import { type Postgres, startPostgres } from "../e2e/services.js";
 import { snapshot } from "../history/helpers.js";
-import { call, type Running, serve } from "./helpers.js";
+import { call, serve } from "./helpers.js";
 import { freeze, lockSqlite, pollHealth, type Sample, sleep, type Timed, timedPost } from "./stall-helpers.js";
 
 const TOKEN = "stall-token-0123456789";
