@@ -134,23 +134,55 @@ export class SqliteStore implements HistoryStore {
     }
   }
 
-  /** `attempt`, retried without blocking while the file is locked, for up to `waitMs`. */
+  /**
+   * `attempt`, retried without blocking while the file is locked, for up to `waitMs`. Calls that find
+   * the file locked wait together for one prober (below) to see it free, then each tries again: twenty
+   * waiting requests cost one probe per interval, not twenty attempts.
+   */
   private async guard<T>(
     what: string,
     fn: (db: Database.Database) => T,
     waitMs = this.opts.busyTimeoutMs ?? 5000,
   ): Promise<T> {
     const deadline = performance.now() + waitMs;
-    for (let delay = 2; ; delay = Math.min(delay * 2, 50)) {
+    for (;;) {
       try {
         return this.attempt(what, fn);
       } catch (e) {
         if (!isBusy(e)) throw e;
         const left = deadline - performance.now();
         if (left <= 0) throw e;
-        await sleep(Math.min(delay, left));
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([this.lockFree(), new Promise<void>((r) => (timer = setTimeout(r, left)))]);
+        clearTimeout(timer);
       }
     }
+  }
+
+  private probe: Promise<void> | null = null;
+
+  /**
+   * Resolves when the write lock could be taken (or the store failed otherwise, or the busy timeout has
+   * passed: callers check their own deadline). One probe loop at a time, backing off 2 ms → 50 ms.
+   */
+  private lockFree(): Promise<void> {
+    this.probe ??= (async () => {
+      const until = performance.now() + (this.opts.busyTimeoutMs ?? 5000);
+      for (let delay = 2; performance.now() < until; delay = Math.min(delay * 2, 50)) {
+        await sleep(delay);
+        try {
+          const db = this.open();
+          db.prepare("BEGIN IMMEDIATE").run();
+          db.prepare("ROLLBACK").run();
+          return;
+        } catch (e) {
+          if (!isBusy(e)) return;
+        }
+      }
+    })().finally(() => {
+      this.probe = null;
+    });
+    return this.probe;
   }
 
   async migrate(): Promise<void> {

@@ -166,3 +166,53 @@ export async function timedPost(
     return { status: null, ms: Math.round(performance.now() - started), json: {} };
   }
 }
+
+export interface ServeProcess {
+  base: string;
+  /** Everything the server wrote to stderr so far (its log). */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * `dbfence serve --config <settings> --port 0 --no-schedule` as its own process (so the test's own
+ * client work does not share the server's event loop), stopped by `stop()` or at exit.
+ */
+export async function serveProcess(settings: string, env: NodeJS.ProcessEnv): Promise<ServeProcess> {
+  const cli = path.join(ROOT, "dist", "src", "cli.js");
+  const child = spawn(process.execPath, [cli, "serve", "--config", settings, "--port", "0", "--no-schedule"], {
+    cwd: path.dirname(settings),
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const kill = () => child.kill("SIGKILL");
+  process.once("exit", kill);
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString("utf8");
+  });
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  const base = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`dbfence serve did not listen within 30 s:\n${stderr}`)), 30_000);
+    const look = () => {
+      const m = /listening on (http:\/\/\S+)/.exec(stderr);
+      if (!m) return;
+      clearTimeout(timer);
+      child.stderr.off("data", look);
+      resolve(m[1] as string);
+    };
+    child.stderr.on("data", look);
+    child.once("exit", (code) => reject(new Error(`dbfence serve exited (${code}):\n${stderr}`)));
+  });
+  return {
+    base,
+    log: () => stderr,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      const timer = setTimeout(kill, 10_000);
+      await exited;
+      clearTimeout(timer);
+      process.removeListener("exit", kill);
+    },
+  };
+}
