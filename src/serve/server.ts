@@ -15,6 +15,7 @@ import { VERSION } from "../version.js";
 import { assets } from "./assets.js";
 import { authorizeRead, authorizeWrite } from "./auth.js";
 import { renderDashboard, renderMessagePage, repositoryHref } from "./html.js";
+import type { SchedulerStatus } from "./scheduler.js";
 
 export interface ServerOptions {
   store: HistoryStore;
@@ -35,7 +36,7 @@ export interface ServerOptions {
   /** How long `/healthz` waits for the store before it answers "degraded" (default 500 ms). */
   healthTimeoutMs?: number;
   /** The scheduler's state for /healthz. */
-  schedulerStatus?: () => unknown;
+  schedulerStatus?: () => SchedulerStatus;
   /** One line per noteworthy event (store down / back, internal errors). */
   log?: (line: string) => void;
 }
@@ -185,7 +186,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       version: VERSION,
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
       store,
-      scheduler: opts.schedulerStatus?.() ?? null,
+      scheduler: schedulerFor(opts.schedulerStatus?.() ?? null, trusted(req)),
     });
   });
 
@@ -349,4 +350,22 @@ function idempotencyKey(
       error: "the Idempotency-Key header must be one value of 1 to 200 printable ASCII characters (a UUID, say)",
     };
   return { ok: true, value: `key:${header}` };
+}
+
+/**
+ * The scheduler's state for /healthz. Callers without a token do not get the repositories' folders nor
+ * the audits' error text (which can name the store: `cannot store the audit (PostgreSQL postgres://...)`).
+ */
+function schedulerFor(status: SchedulerStatus | null, trusted: boolean): unknown {
+  if (status === null || trusted || status.lastRun === null) return status;
+  return {
+    ...status,
+    lastRun: {
+      ...status.lastRun,
+      results: status.lastRun.results.map(({ path: _path, error, ...rest }) => ({
+        ...rest,
+        error: error === null ? null : "the audit failed (the server log has the details)",
+      })),
+    },
+  };
 }
