@@ -7,7 +7,7 @@ import path from "node:path";
 import { loadProject } from "../cli/common.js";
 import { runCheck } from "../engine/run.js";
 import { type AuditSnapshot, type ProbeSummary, SNAPSHOT_VERSION } from "../history/snapshot.js";
-import { errorViolationKeys, type HistoryStore, violationKey } from "../history/store.js";
+import { contentSha256, errorViolationKeys, type HistoryStore, violationKey } from "../history/store.js";
 import { probe } from "../probe/probe.js";
 import type { CheckResult } from "../types.js";
 import { VERSION } from "../version.js";
@@ -187,9 +187,14 @@ export async function runAudit(opts: AuditOptions): Promise<AuditOutcome> {
   let post: DeliveryResult | null = null;
   if (opts.post) {
     const { url, token, ...delivery } = opts.post;
+    // The same key on every attempt: a retry after a timeout whose request did reach the store gets the
+    // audit already stored (200), not a second one.
     post = await deliver(auditsEndpoint(url), snapshot, {
       ...delivery,
-      headers: token ? { authorization: `Bearer ${token}` } : {},
+      headers: {
+        "idempotency-key": `dbfence-audit-${contentSha256(snapshot)}`,
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+      },
     });
   }
 

@@ -70,6 +70,8 @@ Stops on SIGINT/SIGTERM. Exit codes: 0 stopped, 2 usage or configuration error (
     const store = await openStore(settings.store, {
       base: process.cwd(),
       sqliteBusyTimeoutMs: settings.sqliteBusyTimeoutMs,
+      postgresConnectTimeoutMs: settings.postgresConnectTimeoutMs,
+      postgresStatementTimeoutMs: settings.postgresStatementTimeoutMs,
       onIdleError: (e) => log(`history store connection lost: ${e.message}`),
     });
     try {
@@ -88,6 +90,7 @@ Stops on SIGINT/SIGTERM. Exit codes: 0 stopped, 2 usage or configuration error (
       readToken: settings.readToken,
       protectReads: settings.protectReads,
       bodyLimit: settings.bodyLimit,
+      healthTimeoutMs: settings.healthTimeoutMs,
       ...(scheduler ? { schedulerStatus: () => scheduler.status() } : {}),
       log,
     });

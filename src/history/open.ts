@@ -20,6 +20,8 @@ export interface OpenStoreOptions {
   base: string;
   sqliteBusyTimeoutMs?: number;
   postgresPoolSize?: number;
+  postgresConnectTimeoutMs?: number;
+  postgresStatementTimeoutMs?: number;
   onIdleError?: (e: Error) => void;
 }
 
@@ -29,6 +31,8 @@ export async function openStore(spec: string, opts: OpenStoreOptions): Promise<H
     const { PostgresStore } = await import("./postgres.js");
     return new PostgresStore(spec, {
       ...(opts.postgresPoolSize ? { poolSize: opts.postgresPoolSize } : {}),
+      ...(opts.postgresConnectTimeoutMs ? { connectTimeoutMs: opts.postgresConnectTimeoutMs } : {}),
+      ...(opts.postgresStatementTimeoutMs ? { statementTimeoutMs: opts.postgresStatementTimeoutMs } : {}),
       ...(opts.onIdleError ? { onIdleError: opts.onIdleError } : {}),
     });
   }

@@ -2,6 +2,11 @@
  * The shared history store on PostgreSQL (`pg`). Same schema and SQL as SQLite. The schema is applied
  * lazily before the first query and again after any failure, so a server whose database was dropped
  * and recreated (or restored) recovers by itself on the next request.
+ *
+ * Every wait is bounded: getting a connection (`connectTimeoutMs`, also while all pooled connections are
+ * busy) and every statement (`statementTimeoutMs`, enforced twice: by the server as `statement_timeout`,
+ * and by the client as a read timeout, which also fires when the server does not answer at all — frozen,
+ * or a network that drops packets). A connection whose statement failed is discarded, never reused.
  */
 import pg from "pg";
 import { CREATE_MIGRATIONS_TABLE, pendingMigrations } from "./schema.js";
@@ -11,6 +16,7 @@ import {
   bucketWeeks,
   findingRows,
   type HistoryStore,
+  type IngestResult,
   numbered,
   type RepositorySummary,
   SQL,
@@ -33,9 +39,13 @@ export interface PostgresOptions {
   poolSize?: number;
   /** How long to wait for a connection (default 5000 ms). */
   connectTimeoutMs?: number;
+  /** How long one statement may take, server- and client-side (default 5000 ms). */
+  statementTimeoutMs?: number;
   /** Called when an idle pooled connection breaks (the server went away); the pool replaces it. */
   onIdleError?: (e: Error) => void;
 }
+
+export const POSTGRES_DEFAULTS = { connectTimeoutMs: 5000, statementTimeoutMs: 5000 } as const;
 
 /** Findings per INSERT statement: 9 parameters each, far below PostgreSQL's 65535. */
 const FINDINGS_PER_STATEMENT = 1000;
@@ -51,6 +61,18 @@ export function redactUrl(url: string): string {
   }
 }
 
+async function insertFindings(client: pg.PoolClient, id: number, snapshot: AuditSnapshot): Promise<void> {
+  const all = findingRows(id, snapshot.findings);
+  for (let start = 0; start < all.length; start += FINDINGS_PER_STATEMENT) {
+    const chunk = all.slice(start, start + FINDINGS_PER_STATEMENT);
+    const width = chunk[0]?.length ?? 0;
+    const rows = chunk.map(
+      (_, i) => `(${Array.from({ length: width }, (_, k) => `$${i * width + k + 1}`).join(", ")})`,
+    );
+    await client.query(`INSERT INTO audit_findings ${SQL.findingColumns} VALUES ${rows.join(", ")}`, chunk.flat());
+  }
+}
+
 export class PostgresStore implements HistoryStore {
   readonly kind = "postgres";
   readonly location: string;
@@ -59,11 +81,18 @@ export class PostgresStore implements HistoryStore {
 
   constructor(url: string, opts: PostgresOptions = {}) {
     this.location = redactUrl(url);
+    const statementMs = opts.statementTimeoutMs ?? POSTGRES_DEFAULTS.statementTimeoutMs;
     this.pool = new pg.Pool({
       connectionString: url,
       max: opts.poolSize ?? 10,
-      connectionTimeoutMillis: opts.connectTimeoutMs ?? 5000,
+      connectionTimeoutMillis: opts.connectTimeoutMs ?? POSTGRES_DEFAULTS.connectTimeoutMs,
       idleTimeoutMillis: 10_000,
+      statement_timeout: statementMs,
+      lock_timeout: statementMs,
+      query_timeout: statementMs,
+      // A transaction left open by a client that vanished holds its locks at most this long.
+      idle_in_transaction_session_timeout: Math.max(statementMs * 2, 10_000),
+      keepAlive: true,
     });
     // Without a listener, a pooled connection that the server ends would crash the process.
     this.pool.on("error", (e) => opts.onIdleError?.(e));
@@ -100,7 +129,6 @@ export class PostgresStore implements HistoryStore {
       await client.query("COMMIT");
       client.release();
     } catch (e) {
-      await client.query("ROLLBACK").catch(() => {});
       client.release(e instanceof Error ? e : true);
       throw e;
     }
@@ -117,34 +145,55 @@ export class PostgresStore implements HistoryStore {
   }
 
   async insertAudit(snapshot: AuditSnapshot, receivedAt = new Date()): Promise<number> {
-    return this.run("cannot store the audit", async () => {
-      const client = await this.pool.connect();
-      try {
-        await client.query("BEGIN");
-        const inserted = await client.query(
-          `${numbered(SQL.insertAudit)} RETURNING id`,
-          auditValues(snapshot, receivedAt),
-        );
+    const values = auditValues(snapshot, receivedAt);
+    return this.run("cannot store the audit", () =>
+      this.transaction(async (client) => {
+        const inserted = await client.query(`${numbered(SQL.insertAudit)} RETURNING id`, values);
         const id = Number((inserted.rows[0] as Row).id);
-        const all = findingRows(id, snapshot.findings);
-        for (let start = 0; start < all.length; start += FINDINGS_PER_STATEMENT) {
-          const chunk = all.slice(start, start + FINDINGS_PER_STATEMENT);
-          const params = chunk.flat();
-          const width = chunk[0]?.length ?? 0;
-          const rows = chunk.map(
-            (_, i) => `(${Array.from({ length: width }, (_, k) => `$${i * width + k + 1}`).join(", ")})`,
-          );
-          await client.query(`INSERT INTO audit_findings ${SQL.findingColumns} VALUES ${rows.join(", ")}`, params);
-        }
-        await client.query("COMMIT");
-        client.release();
+        await insertFindings(client, id, snapshot);
         return id;
-      } catch (e) {
-        await client.query("ROLLBACK").catch(() => {});
-        client.release(e instanceof Error ? e : true);
-        throw e;
-      }
-    });
+      }),
+    );
+  }
+
+  async ingestAudit(snapshot: AuditSnapshot, idempotencyKey: string, receivedAt = new Date()): Promise<IngestResult> {
+    const values = auditValues(snapshot, receivedAt, idempotencyKey);
+    return this.run("cannot store the audit", () =>
+      this.transaction(async (client): Promise<IngestResult> => {
+        // A concurrent insert of the same key waits here for the other transaction, then inserts nothing.
+        const inserted = await client.query(`${numbered(SQL.insertAudit + SQL.onKeyTaken)} RETURNING id`, values);
+        const row = inserted.rows[0] as Row | undefined;
+        if (row) {
+          await insertFindings(client, Number(row.id), snapshot);
+          return { id: Number(row.id), created: true, contentSha256: values.at(-1) as string };
+        }
+        const existing = (await client.query(numbered(SQL.auditByKey), [idempotencyKey])).rows[0] as Row;
+        return {
+          id: Number(existing.id),
+          created: false,
+          contentSha256: (existing.content_sha256 as string | null) ?? null,
+        };
+      }),
+    );
+  }
+
+  /**
+   * BEGIN, `fn`, COMMIT on one connection. On any failure the connection is destroyed, not rolled back:
+   * a ROLLBACK to a server that stopped answering would wait another timeout, and the server rolls the
+   * transaction back itself when the connection ends.
+   */
+  private async transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      const value = await fn(client);
+      await client.query("COMMIT");
+      client.release();
+      return value;
+    } catch (e) {
+      client.release(e instanceof Error ? e : true);
+      throw e;
+    }
   }
 
   async getAudit(id: number): Promise<StoredAudit | null> {

@@ -61,6 +61,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ];
     },
   },
+  {
+    version: 2,
+    name: "idempotent ingestion: an audit's idempotency key and content hash",
+    statements: () => [
+      "ALTER TABLE audits ADD COLUMN idempotency_key TEXT",
+      "ALTER TABLE audits ADD COLUMN content_sha256 TEXT",
+      // NULLs are distinct in both stores: audits stored without a key never collide.
+      "CREATE UNIQUE INDEX audits_idempotency_key ON audits (idempotency_key)",
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;

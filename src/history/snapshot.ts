@@ -7,11 +7,25 @@ import { z } from "zod";
 export const SNAPSHOT_VERSION = 1;
 
 /** Limits that keep one snapshot bounded (the server's body limit is the other guard). */
-export const SNAPSHOT_LIMITS = { findings: 50_000, message: 4_000, path: 1_000, thresholds: 100 } as const;
+export const SNAPSHOT_LIMITS = {
+  findings: 50_000,
+  message: 4_000,
+  path: 1_000,
+  thresholds: 100,
+  /** Arrays and objects inside one another, the snapshot itself being level 1 (`metrics.details` included). */
+  depth: 64,
+  /** Any string anywhere in the snapshot (`metrics.details` included), in UTF-16 code units. */
+  string: 100_000,
+} as const;
 
-const count = z.number({ error: "expected a whole number" }).int({ error: "expected a whole number" }).min(0, {
-  error: "must not be negative",
-});
+/** The largest whole number a store column holds (PostgreSQL `integer`, the narrowest of the two stores). */
+export const MAX_STORED_INTEGER = 2_147_483_647;
+
+const count = z
+  .number({ error: "expected a whole number" })
+  .int({ error: "expected a whole number" })
+  .min(0, { error: "must not be negative" })
+  .max(MAX_STORED_INTEGER, { error: `must be at most ${MAX_STORED_INTEGER}` });
 const nullableNumber = z.number({ error: "expected a number or null" }).nullable();
 
 export const findingSchema = z.strictObject({
@@ -89,13 +103,12 @@ export type ProbeSummary = z.infer<typeof probeSummarySchema>;
 export function parseSnapshot(
   value: unknown,
 ): { ok: true; snapshot: AuditSnapshot } | { ok: false; problems: string[] } {
+  const unstorable = storableProblems(value);
+  if (unstorable.length > 0) return { ok: false, problems: unstorable };
   const result = snapshotSchema.safeParse(value);
   if (result.success) return { ok: true, snapshot: result.data };
   const problems = result.error.issues.slice(0, 20).map((issue) => {
-    const where = issue.path.reduce<string>(
-      (acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
-      "",
-    );
+    const where = pathText(issue.path);
     const message = issue.message.replace(
       /^Invalid input: expected (\w+), received undefined$/,
       "missing (expected $1)",
@@ -104,4 +117,55 @@ export function parseSnapshot(
   });
   if (result.error.issues.length > 20) problems.push(`... and ${result.error.issues.length - 20} more problems`);
   return { ok: false, problems };
+}
+
+function pathText(keys: readonly PropertyKey[]): string {
+  return keys.reduce<string>(
+    (acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+    "",
+  );
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why a string cannot be stored as text by both stores, or null. */
+function textProblem(s: string): string | null {
+  if (s.length > SNAPSHOT_LIMITS.string) return `longer than ${SNAPSHOT_LIMITS.string} characters`;
+  if (s.includes("\u0000")) return "contains a NUL character (\\u0000), which PostgreSQL text cannot hold";
+  if (LONE_SURROGATE.test(s)) return "contains a lone UTF-16 surrogate (not valid Unicode text)";
+  return null;
+}
+
+/**
+ * What a store would refuse (or silently alter) in any JSON value, found before the value reaches it:
+ * nesting deeper than `SNAPSHOT_LIMITS.depth`, NUL characters and lone surrogates in strings and keys,
+ * over-long strings. Iterative, so a body nested 100,000 deep is a problem reported, not a stack overflow.
+ * At most 20 problems, each `path: what`.
+ */
+export function storableProblems(value: unknown): string[] {
+  const problems: string[] = [];
+  const stack: { value: unknown; path: PropertyKey[] }[] = [{ value, path: [] }];
+  while (stack.length > 0 && problems.length < 20) {
+    const { value: v, path: at } = stack.pop() as { value: unknown; path: PropertyKey[] };
+    if (typeof v === "string") {
+      const problem = textProblem(v);
+      if (problem) problems.push(`${pathText(at) || "(body)"}: ${problem}`);
+      continue;
+    }
+    if (v === null || typeof v !== "object") continue;
+    if (at.length >= SNAPSHOT_LIMITS.depth) {
+      problems.push(`${pathText(at)}: nested deeper than ${SNAPSHOT_LIMITS.depth} levels`);
+      continue;
+    }
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: [...at, i] });
+      continue;
+    }
+    for (const [key, child] of Object.entries(v).reverse()) {
+      const problem = textProblem(key);
+      if (problem) problems.push(`${pathText(at) || "(body)"}: a key ${problem}`);
+      stack.push({ value: child, path: [...at, key] });
+    }
+  }
+  return problems;
 }

@@ -3,6 +3,7 @@
  * shared (written with `?` placeholders; PostgreSQL gets `$1, $2, ...`), every value is a bound
  * parameter, and rows map to the same objects in both.
  */
+import { createHash } from "node:crypto";
 import type { AuditSnapshot, BrokenThreshold, SnapshotFinding } from "./snapshot.js";
 
 /** One audit as a point on the trend charts (no findings, no full snapshot). */
@@ -61,6 +62,12 @@ export interface HistoryStore {
   /** Schema versions applied, oldest first. */
   appliedMigrations(): Promise<number[]>;
   insertAudit(snapshot: AuditSnapshot, receivedAt?: Date): Promise<number>;
+  /**
+   * Stores the audit unless an audit with the same idempotency key is stored already (then that one is
+   * returned, `created: false`, with its content hash so the caller can tell a retry from a key reused
+   * for other content). Safe under concurrent calls with the same key, across processes.
+   */
+  ingestAudit(snapshot: AuditSnapshot, idempotencyKey: string, receivedAt?: Date): Promise<IngestResult>;
   getAudit(id: number): Promise<StoredAudit | null>;
   latestAudit(repository: string): Promise<StoredAudit | null>;
   repositories(): Promise<RepositorySummary[]>;
@@ -76,6 +83,13 @@ export interface HistoryStore {
   close(): Promise<void>;
 }
 
+export interface IngestResult {
+  id: number;
+  created: boolean;
+  /** The stored audit's content hash (`contentSha256`). */
+  contentSha256: string | null;
+}
+
 export interface ViolationKey {
   code: string;
   path: string;
@@ -83,14 +97,21 @@ export interface ViolationKey {
   occurrence: number;
 }
 
-/** Any failure of the store itself (unreachable, locked, missing, corrupt): the server answers 503. */
+/**
+ * Any failure of the store itself (unreachable, locked, missing, corrupt, too slow): the server answers
+ * 503. `message` is for the log and for authenticated callers (it names the store's location); `reason`
+ * is for everyone (it names none: no user, host, database or file).
+ */
 export class StoreError extends Error {
+  readonly reason: string;
   constructor(
     message: string,
     override readonly cause?: unknown,
+    reason?: string,
   ) {
     super(message);
     this.name = "StoreError";
+    this.reason = reason ?? publicReason(cause);
   }
 }
 
@@ -104,6 +125,31 @@ export function storeError(what: string, e: unknown): StoreError {
   );
 }
 
+/** PostgreSQL SQLSTATEs and driver codes → a reason that is safe to show anyone. */
+const PUBLIC_REASONS: [RegExp, string][] = [
+  [/^(SQLITE_BUSY|SQLITE_LOCKED)/, "the store is locked by another writer"],
+  [/^SQLITE_(CANTOPEN|NOTADB|CORRUPT|READONLY|IOERR|FULL|PERM)/, "the store's file cannot be used"],
+  [/^57014$/, "the store did not answer within the statement timeout"],
+  [/^3D000$/, "the database does not exist"],
+  [/^(28000|28P01)$/, "the store refused the login"],
+  [/^(57P0[1-3]|08\d\d\d)$/, "the connection to the store was lost"],
+  [
+    /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)$/,
+    "the store refuses connections or cannot be reached",
+  ],
+  [/^(ECONNRESET|EPIPE)$/, "the connection to the store was lost"],
+];
+
+function publicReason(cause: unknown): string {
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  if (typeof code === "string") for (const [re, reason] of PUBLIC_REASONS) if (re.test(code)) return reason;
+  const message = cause instanceof Error ? cause.message : "";
+  if (/timeout|timed out/i.test(message)) return "the store did not answer in time";
+  if (/Connection terminated/i.test(message)) return "the connection to the store was lost";
+  if (/schema version \d+/.test(message)) return "the store was made by a newer dbfence; upgrade dbfence";
+  return "the store failed (the server log has the details)";
+}
+
 // ---- shared SQL -------------------------------------------------------------------------------------
 
 export const AUDIT_COLUMNS =
@@ -114,7 +160,10 @@ export const SQL = {
   insertAudit:
     "INSERT INTO audits (repository, created_at, received_at, git_commit, git_branch, status, files, findings, errors, " +
     "warnings, thresholds_broken, connector_usage_points, async_endpoints_percent, health_p95_ms, violations_per_week, " +
-    "snapshot) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    "snapshot, idempotency_key, content_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+  /** Appended to `insertAudit` with a key: no row and no error when the key is taken. */
+  onKeyTaken: " ON CONFLICT (idempotency_key) DO NOTHING",
+  auditByKey: "SELECT id, content_sha256 FROM audits WHERE idempotency_key = ?",
   findingColumns: "(audit_id, ordinal, code, severity, path, line, col, message, occurrence)",
   getAudit: `SELECT ${AUDIT_COLUMNS}, snapshot FROM audits WHERE id = ?`,
   latestAudit: `SELECT ${AUDIT_COLUMNS}, snapshot FROM audits WHERE repository = ? ORDER BY created_at DESC, id DESC LIMIT 1`,
@@ -149,7 +198,7 @@ export function numbered(sql: string): string {
 }
 
 /** The values of `SQL.insertAudit`, in order. The stored snapshot leaves out findings (they have a table). */
-export function auditValues(s: AuditSnapshot, receivedAt: Date): unknown[] {
+export function auditValues(s: AuditSnapshot, receivedAt: Date, idempotencyKey: string | null = null): unknown[] {
   const { findings: _findings, ...rest } = s;
   return [
     s.repository,
@@ -168,7 +217,19 @@ export function auditValues(s: AuditSnapshot, receivedAt: Date): unknown[] {
     s.metrics.healthP95Ms,
     s.metrics.violationsPerWeek,
     JSON.stringify(rest),
+    idempotencyKey,
+    contentSha256(s),
   ];
+}
+
+/** SHA-256 of the snapshot as JSON with every object's keys sorted: the same audit, however it was spelled. */
+export function contentSha256(s: AuditSnapshot): string {
+  const sorted = JSON.stringify(s, (_key, value: unknown) =>
+    value !== null && typeof value === "object" && !Array.isArray(value)
+      ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : value,
+  );
+  return createHash("sha256").update(sorted, "utf8").digest("hex");
 }
 
 /** The rows of `audit_findings` for one audit, each with its occurrence (see `violationKey`). */

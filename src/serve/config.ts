@@ -49,6 +49,9 @@ export const serveFileSchema = z.strictObject({
     .max(1024 * 1024 * 1024)
     .default(SERVE_DEFAULTS.bodyLimitBytes),
   "sqlite-busy-timeout-ms": z.number().int().min(0).max(60_000).default(1000),
+  "postgres-connect-timeout-ms": z.number().int().min(100).max(600_000).default(5000),
+  "postgres-statement-timeout-ms": z.number().int().min(100).max(600_000).default(5000),
+  "health-timeout-ms": z.number().int().min(50).max(60_000).default(500),
   schedule: z
     .strictObject({
       cron: z.string().min(1).default(SERVE_DEFAULTS.cron),
@@ -99,6 +102,9 @@ export interface ServeSettings {
   protectReads: boolean;
   bodyLimit: number;
   sqliteBusyTimeoutMs: number;
+  postgresConnectTimeoutMs: number;
+  postgresStatementTimeoutMs: number;
+  healthTimeoutMs: number;
   /** Null when `--no-schedule`. */
   schedule: ScheduleSettings | null;
   /** The config file, when one was read. */
@@ -188,6 +194,9 @@ export function loadServeSettings(
     protectReads,
     bodyLimit: c["body-limit-bytes"],
     sqliteBusyTimeoutMs: c["sqlite-busy-timeout-ms"],
+    postgresConnectTimeoutMs: c["postgres-connect-timeout-ms"],
+    postgresStatementTimeoutMs: c["postgres-statement-timeout-ms"],
+    healthTimeoutMs: c["health-timeout-ms"],
     schedule: flags.noSchedule
       ? null
       : {

@@ -2,14 +2,20 @@
  * `dbfence serve`'s HTTP server (fastify): the dashboard, its JSON API, `POST /api/audits` for CI jobs,
  * and `GET /healthz`. A store that fails answers 503 and the server keeps running; the next request
  * tries the store again, so it recovers by itself when the store returns.
+ *
+ * What the store would refuse as data is refused before it gets there (400, see `parseSnapshot`); 503 is
+ * only ever the store's own failure, which a retry can cure. Posting is idempotent (`Idempotency-Key`, or
+ * the snapshot's content hash). Where the store is (user, host, database, file) is told only to callers
+ * with a token: 503 bodies and `/healthz` give everyone else a reason without a location.
  */
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { parseSnapshot } from "../history/snapshot.js";
-import { type HistoryStore, StoreError } from "../history/store.js";
+import { contentSha256, type HistoryStore, StoreError } from "../history/store.js";
 import { VERSION } from "../version.js";
 import { assets } from "./assets.js";
 import { authorizeRead, authorizeWrite } from "./auth.js";
 import { renderDashboard, renderMessagePage, repositoryHref } from "./html.js";
+import type { SchedulerStatus } from "./scheduler.js";
 
 export interface ServerOptions {
   store: HistoryStore;
@@ -27,8 +33,10 @@ export interface ServerOptions {
   trendLimit?: number;
   /** Weeks in the violations-per-week table (default 12). */
   weeks?: number;
+  /** How long `/healthz` waits for the store before it answers "degraded" (default 500 ms). */
+  healthTimeoutMs?: number;
   /** The scheduler's state for /healthz. */
-  schedulerStatus?: () => unknown;
+  schedulerStatus?: () => SchedulerStatus;
   /** One line per noteworthy event (store down / back, internal errors). */
   log?: (line: string) => void;
 }
@@ -50,6 +58,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   // The store's state, for logs: one line when it goes away and one when it is back.
   let storeDown: string | null = null;
+  /** Whether the request carries any valid token (the write or the read token): it may see store details. */
+  const trusted = (req: FastifyRequest): boolean =>
+    readTokens.length > 0 && authorizeRead(req.headers.authorization, readTokens).ok;
   async function use<T>(fn: (s: HistoryStore) => Promise<T>): Promise<T> {
     try {
       const value = await fn(opts.store);
@@ -91,10 +102,13 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.setErrorHandler((error: FastifyError | Error, req, reply) => {
     if (error instanceof StoreError) {
       reply.code(503).header("retry-after", "5");
-      const message = `history store unavailable: ${error.message}`;
+      const detail = trusted(req) ? error.message : null;
+      const message = `history store unavailable: ${error.reason}`;
       return req.url.startsWith("/api/")
-        ? reply.send({ error: message })
-        : reply.type("text/html; charset=utf-8").send(renderMessagePage("History store unavailable", message));
+        ? reply.send({ error: message, ...(detail ? { detail } : {}) })
+        : reply
+            .type("text/html; charset=utf-8")
+            .send(renderMessagePage("History store unavailable", detail ? `${message} (${detail})` : message));
     }
     const code = (error as FastifyError).code;
     const status = (error as FastifyError).statusCode;
@@ -125,21 +139,54 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
 
   // ---- health ----------------------------------------------------------------------------------------
-  app.get("/healthz", async (_req, reply) => {
-    let storeOk = true;
-    let storeProblem: string | null = null;
+  // One ping at a time, awaited for at most healthTimeoutMs: a store that hangs makes /healthz say so
+  // quickly, and a monitor polling it cannot pile pings up on the store.
+  const healthTimeoutMs = opts.healthTimeoutMs ?? 500;
+  let pinging: Promise<void> | null = null;
+  async function pingStore(): Promise<void> {
+    pinging ??= use((s) => s.ping()).finally(() => {
+      pinging = null;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new StoreError(
+              `the history store did not answer /healthz's ping within ${healthTimeoutMs} ms`,
+              undefined,
+              `the store did not answer within ${healthTimeoutMs} ms`,
+            ),
+          ),
+        healthTimeoutMs,
+      );
+    });
     try {
-      await use((s) => s.ping());
-    } catch (e) {
-      storeOk = false;
-      storeProblem = e instanceof Error ? e.message : String(e);
+      await Promise.race([pinging, late]);
+    } finally {
+      clearTimeout(timer);
     }
-    return reply.code(storeOk ? 200 : 503).send({
-      status: storeOk ? "ok" : "degraded",
+  }
+
+  app.get("/healthz", async (req, reply) => {
+    let problem: StoreError | Error | null = null;
+    try {
+      await pingStore();
+    } catch (e) {
+      problem = e instanceof Error ? e : new Error(String(e));
+    }
+    const store: Record<string, unknown> = {
+      kind: opts.store.kind,
+      ok: problem === null,
+      error: problem === null ? null : problem instanceof StoreError ? problem.reason : "the store failed",
+    };
+    if (trusted(req)) Object.assign(store, { location: opts.store.location, detail: problem?.message ?? null });
+    return reply.code(problem === null ? 200 : 503).send({
+      status: problem === null ? "ok" : "degraded",
       version: VERSION,
       uptimeSeconds: Math.round((Date.now() - started) / 1000),
-      store: { kind: opts.store.kind, ok: storeOk, error: storeProblem },
-      scheduler: opts.schedulerStatus?.() ?? null,
+      store,
+      scheduler: schedulerFor(opts.schedulerStatus?.() ?? null, trusted(req)),
     });
   });
 
@@ -187,6 +234,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     return Number.isInteger(n) && n >= 1 && n <= 1000 ? n : fallback;
   };
 
+  const known = async (name: string): Promise<boolean> => (await use((s) => s.countAudits(name))) > 0;
+  const unknownRepository = (reply: FastifyReply, name: string) =>
+    reply.code(404).send({ error: `no audits of '${name}' are stored` });
+
   app.get("/api/repositories", { onRequest: readGuard }, async () => ({
     repositories: (await use((s) => s.repositories())).map((r) => ({ ...r, url: repositoryHref(r.repository) })),
   }));
@@ -197,7 +248,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     async (req, reply) => {
       const name = req.params.name;
       const latest = await use((s) => s.latestAudit(name));
-      if (!latest) return reply.code(404).send({ error: `no audits of '${name}' are stored` });
+      if (!latest) return unknownRepository(reply, name);
       const w = limitOf({ limit: req.query.weeks }, weeks);
       return {
         repository: name,
@@ -212,21 +263,27 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.get<{ Params: { name: string }; Querystring: { limit?: string } }>(
     "/api/repositories/:name/trend",
     { onRequest: readGuard },
-    async (req) => ({
-      repository: req.params.name,
-      trend: await use((s) => s.trend(req.params.name, limitOf(req.query, trendLimit))),
-    }),
+    async (req, reply) => {
+      if (!(await known(req.params.name))) return unknownRepository(reply, req.params.name);
+      return {
+        repository: req.params.name,
+        trend: await use((s) => s.trend(req.params.name, limitOf(req.query, trendLimit))),
+      };
+    },
   );
 
   app.get<{ Params: { name: string }; Querystring: { weeks?: string } }>(
     "/api/repositories/:name/violations",
     { onRequest: readGuard },
-    async (req) => ({
-      repository: req.params.name,
-      violationsPerWeek: await use((s) =>
-        s.weeklyViolations(req.params.name, limitOf({ limit: req.query.weeks }, weeks)),
-      ),
-    }),
+    async (req, reply) => {
+      if (!(await known(req.params.name))) return unknownRepository(reply, req.params.name);
+      return {
+        repository: req.params.name,
+        violationsPerWeek: await use((s) =>
+          s.weeklyViolations(req.params.name, limitOf({ limit: req.query.weeks }, weeks)),
+        ),
+      };
+    },
   );
 
   app.get<{ Params: { id: string } }>("/api/audits/:id", { onRequest: readGuard }, async (req, reply) => {
@@ -257,15 +314,58 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
             "the body is not a dbfence audit snapshot (snapshotVersion 1, as `dbfence audit --format json` prints under `snapshot`)",
           problems: parsed.problems,
         });
-      const id = await use((s) => s.insertAudit(parsed.snapshot));
-      return reply.code(201).send({
-        id,
+      const key = idempotencyKey(req.headers["idempotency-key"]);
+      if (!key.ok) return reply.code(400).send({ error: key.error });
+      const hash = contentSha256(parsed.snapshot);
+      const stored = await use((s) => s.ingestAudit(parsed.snapshot, key.value ?? `sha256:${hash}`));
+      if (!stored.created && stored.contentSha256 !== hash)
+        return reply.code(409).send({
+          error: `Idempotency-Key '${key.value?.slice(4)}' was already used for audit #${stored.id}, a different snapshot; send each audit with a key of its own`,
+          id: stored.id,
+        });
+      return reply.code(stored.created ? 201 : 200).send({
+        id: stored.id,
         repository: parsed.snapshot.repository,
         status: parsed.snapshot.status,
         url: repositoryHref(parsed.snapshot.repository),
+        duplicate: !stored.created,
       });
     },
   );
 
   return app;
+}
+
+/** Printable ASCII, 1 to 200 characters (Node has trimmed the header's outer spaces). */
+const KEY_PATTERN = /^[\x20-\x7e]{1,200}$/;
+
+/** The `Idempotency-Key` header as the stored key (`key:...`), null when absent, or what is wrong with it. */
+function idempotencyKey(
+  header: string | string[] | undefined,
+): { ok: true; value: string | null } | { ok: false; error: string } {
+  if (header === undefined) return { ok: true, value: null };
+  if (Array.isArray(header) || !KEY_PATTERN.test(header))
+    return {
+      ok: false,
+      error: "the Idempotency-Key header must be one value of 1 to 200 printable ASCII characters (a UUID, say)",
+    };
+  return { ok: true, value: `key:${header}` };
+}
+
+/**
+ * The scheduler's state for /healthz. Callers without a token do not get the repositories' folders nor
+ * the audits' error text (which can name the store: `cannot store the audit (PostgreSQL postgres://...)`).
+ */
+function schedulerFor(status: SchedulerStatus | null, trusted: boolean): unknown {
+  if (status === null || trusted || status.lastRun === null) return status;
+  return {
+    ...status,
+    lastRun: {
+      ...status.lastRun,
+      results: status.lastRun.results.map(({ path: _path, error, ...rest }) => ({
+        ...rest,
+        error: error === null ? null : "the audit failed (the server log has the details)",
+      })),
+    },
+  };
 }

@@ -25,7 +25,10 @@ export function storeContract(kind: string, factory: StoreFactory): void {
         );
         const again = factory.sibling(store);
         await again.migrate();
-        assert.deepEqual(await again.appliedMigrations(), [1]);
+        assert.deepEqual(
+          await again.appliedMigrations(),
+          Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1),
+        );
         await again.close();
       } finally {
         await store.close();
@@ -37,7 +40,10 @@ export function storeContract(kind: string, factory: StoreFactory): void {
       const b = factory.sibling(a);
       try {
         await Promise.all([a.migrate(), b.migrate()]);
-        assert.deepEqual(await a.appliedMigrations(), [1]);
+        assert.deepEqual(
+          await a.appliedMigrations(),
+          Array.from({ length: SCHEMA_VERSION }, (_, i) => i + 1),
+        );
         assert.equal(await b.countAudits(), 0);
       } finally {
         await a.close();
@@ -188,6 +194,38 @@ export function storeContract(kind: string, factory: StoreFactory): void {
         assert.equal(window.length, 3);
       } finally {
         await store.close();
+      }
+    });
+  });
+
+  describe(`${kind} store: idempotent ingestion`, () => {
+    test("one row per key, also when two processes ingest the same key at once; findings stored once", async () => {
+      const store = await factory.fresh();
+      const other = factory.sibling(store);
+      try {
+        const s = snapshot({ findings: [finding("DBF104", "app/db.py", 3, "raw driver")] });
+        const first = await store.ingestAudit(s, "key:a");
+        assert.equal(first.created, true);
+        assert.match(String(first.contentSha256), /^[0-9a-f]{64}$/);
+        const again = await store.ingestAudit(s, "key:a");
+        assert.deepEqual(again, { ...first, created: false });
+        const reused = await store.ingestAudit(snapshot({ time: "2026-11-21T02:00:00.000Z" }), "key:a");
+        assert.equal(reused.id, first.id, "a key already stored returns that audit, whatever was sent");
+        assert.notEqual(reused.contentSha256, null);
+        const race = await Promise.all(
+          Array.from({ length: 10 }, (_, i) => (i % 2 ? store : other).ingestAudit(s, "key:b")),
+        );
+        assert.equal(race.filter((r) => r.created).length, 1);
+        assert.equal(new Set(race.map((r) => r.id)).size, 1);
+        assert.equal(await store.countAudits(), 2);
+        assert.equal((await store.getAudit(first.id))?.snapshot.findings.length, 1);
+        // Audits stored without a key never collide.
+        await store.insertAudit(s);
+        await store.insertAudit(s);
+        assert.equal(await store.countAudits(), 4);
+      } finally {
+        await store.close();
+        await other.close();
       }
     });
   });

@@ -156,10 +156,18 @@ describe("dbfence serve", () => {
       assert.ok(audited, `the scheduled audit was stored:\n${stderr}`);
       assert.equal(audited.latest.status, "passed");
       assert.equal(audited.latest.probe?.ok, 3);
-      const health = await call(base, "/healthz");
+      let health = await call(base, "/healthz");
+      for (let i = 0; i < 100 && (health.json.scheduler as { lastRun: unknown }).lastRun === null; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        health = await call(base, "/healthz");
+      }
       const scheduler = health.json.scheduler as { cron: string; nextRun: string; lastRun: unknown };
       assert.equal(scheduler.cron, "0 2 * * *");
       assert.match(scheduler.nextRun, /T02:00:00\.000Z$/);
+      assert.ok(scheduler.lastRun, "the run at start is reported");
+      // Without a token, /healthz names no folder (nor the store): with the token, it does.
+      assert.ok(!health.text.includes(tmp), health.text);
+      assert.ok((await call(base, "/healthz", { token: "t" })).text.includes(work));
       assert.ok(fs.existsSync(path.join(work, ".dbfence", "history.db")), "the default store, in the working folder");
     } finally {
       child.kill("SIGTERM");

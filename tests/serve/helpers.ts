@@ -27,9 +27,16 @@ export interface Reply {
 export async function call(
   base: string,
   path: string,
-  init: { method?: string; token?: string; auth?: string; body?: string; type?: string } = {},
+  init: {
+    method?: string;
+    token?: string;
+    auth?: string;
+    body?: string;
+    type?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<Reply> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...init.headers };
   if (init.token !== undefined) headers.authorization = `Bearer ${init.token}`;
   if (init.auth !== undefined) headers.authorization = init.auth;
   if (init.body !== undefined) headers["content-type"] = init.type ?? "application/json";

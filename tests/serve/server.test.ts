@@ -245,11 +245,21 @@ describe("the store goes away and comes back; the server keeps running", () => {
     try {
       const r = await post(snapshot({ repository: "locked" }));
       assert.equal(r.status, 503);
-      assert.match(String(r.json.error), /^history store unavailable: cannot store the audit .*database is locked/);
+      assert.equal(r.json.error, "history store unavailable: the store is locked by another writer");
+      // The caller has the write token: it may see where the store is and what the driver said.
+      assert.match(String(r.json.detail), /^cannot store the audit .*history\.db.*database is locked/);
       assert.equal(r.headers.get("retry-after"), "5");
       const health = await call(server.base, "/healthz");
       assert.equal(health.status, 503);
       assert.equal(health.json.status, "degraded");
+      assert.deepEqual(health.json.store, {
+        kind: "sqlite",
+        ok: false,
+        error: "the store is locked by another writer",
+      });
+      assert.ok(!health.text.includes(dir), "no file path for callers without a token");
+      const told = await call(server.base, "/healthz", { token: TOKEN });
+      assert.equal((told.json.store as Record<string, unknown>).location, path.join(dir, "history.db"));
       assert.equal((await call(server.base, "/api/repositories")).status, 200, "WAL readers are not blocked");
     } finally {
       other.prepare("ROLLBACK").run();
