@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 /**
- * The package's `install` script: builds dist/ from src/ in a source checkout, and does nothing in an
- * installed package (npm pack ships dist/src but no src/, so there is nothing to build).
+ * The package's `prepare` script: builds dist/src from src/ in a source checkout (`npm ci`, `npm pack`,
+ * installs from git, the pre-commit framework), and does nothing in an unpacked package (npm pack ships
+ * dist/src but no src/, so there is nothing to build).
  *
- * It is an `install` script rather than `prepare` for two reasons:
- * - `npm install -g git+…` prepares the git checkout with an `npm install` that inherits the global flag,
- *   so the devDependencies (TypeScript) never land in the checkout and a `prepare` that runs `tsc` fails
- *   with "tsc: not found". Here, when TypeScript is missing, it is installed into the checkout first
- *   (the version package-lock.json pins), so the build needs no devDependency to start.
- * - the pre-commit framework reads the standard output of `npm pack` as the tarball's name; `npm pack`
- *   runs `prepare` (and prints its banner there) but never `install`.
+ * It needs no devDependency to start: `npm install -g git+…` prepares the git checkout with an
+ * `npm install` that inherits the global flag, so the devDependencies (TypeScript) never land in the
+ * checkout and a plain `tsc` fails with "tsc: not found". Here, when TypeScript is missing, it is
+ * installed into the checkout first (with the @types packages, at the versions package.json pins).
  *
- * Plain Node, no dependency. Prints nothing when all is well (npm shows a failing script's output).
+ * Plain Node, no dependency. Prints nothing when all is well. (npm pack runs it quietly because the
+ * repository's .npmrc sets foreground-scripts=false: the pre-commit framework reads npm pack's standard
+ * output as the tarball's name.)
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";

@@ -125,11 +125,13 @@ function npmPackage(spec, probe) {
 
 // ---- Python, pre-commit, Chromium --------------------------------------------------------------------
 
+/** The modules `python` cannot import (one interpreter start for all of them). */
 function missingPythonModules(python) {
   if (!fs.existsSync(python)) return Object.keys(PYTHON_PACKAGES);
-  return Object.keys(PYTHON_PACKAGES).filter(
-    (m) => spawnSync(python, ["-c", `import ${m}`], { stdio: "ignore", env: { ...process.env, PYTHONNOUSERSITE: "1" } }).status !== 0,
-  );
+  const probe = `import importlib\nfor m in ${JSON.stringify(Object.keys(PYTHON_PACKAGES))}:\n  try: importlib.import_module(m)\n  except Exception: print(m)`;
+  const r = spawnSync(python, ["-c", probe], { encoding: "utf8", env: { ...process.env, PYTHONNOUSERSITE: "1" } });
+  if (r.status !== 0) return Object.keys(PYTHON_PACKAGES);
+  return r.stdout.split("\n").filter(Boolean);
 }
 
 function provisionPython() {

@@ -141,7 +141,7 @@ describe("publishing files", () => {
       assert.ok(hashed.includes(f), f);
   });
 
-  test("package.json `files` ships the built JavaScript and the install script, no .ts source or tests", () => {
+  test("package.json `files` ships the built JavaScript and the build script, no .ts source or tests", () => {
     const pkg = JSON.parse(text("package.json")) as {
       files: string[];
       scripts: Record<string, string>;
@@ -155,6 +155,10 @@ describe("publishing files", () => {
       "npm pack runs prepare and prints its banner where pre-commit reads the tarball name",
     );
     assert.equal(pkg.bin.dbfence, "dist/src/cli.js");
-    assert.ok(!fs.existsSync(path.join(REPO, ".npmrc")), "no .npmrc hiding npm's errors");
+    // npm pack must print only the tarball's name (pre-commit reads it), without hiding npm's own errors.
+    const npmrc = text(".npmrc")
+      .split("\n")
+      .filter((l) => l.trim() && !l.startsWith("#"));
+    assert.deepEqual(npmrc, ["foreground-scripts=false"]);
   });
 });
