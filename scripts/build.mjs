@@ -50,3 +50,4 @@ const built = spawnSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.
   stdio: ["ignore", "inherit", "inherit"],
 });
 process.exit(built.status ?? 1);
+

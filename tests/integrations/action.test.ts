@@ -148,12 +148,8 @@ describe("publishing files", () => {
       bin: Record<string, string>;
     };
     assert.deepEqual(pkg.files, ["dist/src/**/*.js", "scripts/build.mjs"]);
-    assert.equal(pkg.scripts.install, "node scripts/build.mjs");
-    assert.equal(
-      pkg.scripts.prepare,
-      undefined,
-      "npm pack runs prepare and prints its banner where pre-commit reads the tarball name",
-    );
+    assert.equal(pkg.scripts.prepare, "node scripts/build.mjs");
+    assert.equal(pkg.scripts.install, undefined, "nothing runs when the package is installed");
     assert.equal(pkg.bin.dbfence, "dist/src/cli.js");
     // npm pack must print only the tarball's name (pre-commit reads it), without hiding npm's own errors.
     const npmrc = text(".npmrc")
