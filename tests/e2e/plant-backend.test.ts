@@ -8,7 +8,7 @@
  * commit. Every process started here is stopped, also when a step fails.
  *
  * Nothing is skipped: without PostgreSQL or the Python packages the test fails and says that
- * `.ci/run` installs them.
+ * `npm test` sets them up (scripts/test-setup.mjs).
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -65,7 +65,7 @@ describe("end to end: the example backend on PostgreSQL", { timeout: 300_000 }, 
     try {
       checkPython();
       pg = await startPostgres();
-      pg.sql([
+      await pg.sql([
         `CREATE ROLE ${ROLE} LOGIN PASSWORD '${PASSWORD}'`,
         `CREATE DATABASE plant OWNER ${ROLE}`,
         `CREATE DATABASE plant_test OWNER ${ROLE}`,

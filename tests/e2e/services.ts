@@ -1,33 +1,44 @@
 /**
  * Real services for the end-to-end test: a throwaway PostgreSQL cluster (initdb + pg_ctl on a free
- * loopback port, as the `postgres` user when the test runs as root) and child processes that are
- * always stopped — by the test's `after`, and by an exit hook if the test process dies first.
+ * loopback port, as the `postgres` user — or $DBFENCE_PG_USER — when the test runs as root) and child
+ * processes that are always stopped — by the test's `after`, and by an exit hook if the test process
+ * dies first.
  *
- * Nothing here skips: a missing prerequisite is an error that says `.ci/run` installs it.
+ * Nothing here skips: a missing prerequisite is an error that says `npm test` sets it up
+ * (scripts/test-setup.mjs, which also tells the server binaries in $DBFENCE_PG_BIN).
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import pg from "pg";
 
-export const PYTHON = "/usr/bin/python3";
+/** The example's interpreter: $DBFENCE_PYTHON, by default Debian's (the packages below install for it). */
+export const PYTHON = process.env.DBFENCE_PYTHON || "/usr/bin/python3";
 /** Debian's packages the example needs (they install for Debian's own /usr/bin/python3). */
 export const DEBIAN_PACKAGES =
   "postgresql python3-fastapi python3-sqlalchemy python3-asyncpg python3-uvicorn python3-pytest python3-pytest-asyncio python3-httpx";
 const PY_MODULES = "fastapi, sqlalchemy.ext.asyncio, asyncpg, uvicorn, pytest, pytest_asyncio, httpx";
+const SETUP = "`npm test` sets them up (scripts/test-setup.mjs; as root it installs them with apt-get)";
 
 export class MissingPrerequisite extends Error {
   constructor(what: string) {
     super(
-      `${what}. The end-to-end test needs PostgreSQL and the example's Python packages from Debian; ` +
-        `.ci/run installs them (apt-get install -y ${DEBIAN_PACKAGES}).`,
+      `${what}. The end-to-end test needs PostgreSQL and the example's Python packages (Debian's: ` +
+        `${DEBIAN_PACKAGES}); ${SETUP}.`,
     );
   }
 }
 
-/** The newest PostgreSQL server binaries (Debian keeps them in /usr/lib/postgresql/<major>/bin). */
+/** $DBFENCE_PG_BIN, else the newest PostgreSQL server binaries (Debian keeps them in /usr/lib/postgresql/<major>/bin). */
 export function postgresBin(): string {
+  const given = process.env.DBFENCE_PG_BIN;
+  if (given) {
+    if (!fs.existsSync(path.join(given, "initdb")))
+      throw new MissingPrerequisite(`no initdb in DBFENCE_PG_BIN=${given}`);
+    return given;
+  }
   const base = "/usr/lib/postgresql";
   const majors = fs.existsSync(base)
     ? fs
@@ -60,10 +71,12 @@ export function freePort(): Promise<number> {
 }
 
 const isRoot = (): boolean => typeof process.getuid === "function" && process.getuid() === 0;
+/** Who runs the server when we are root (initdb and postgres refuse to run as root). */
+const SERVER_USER = process.env.DBFENCE_PG_USER || "postgres";
 
-/** Runs a PostgreSQL tool, as `postgres` when we are root (initdb and postgres refuse to run as root). */
+/** Runs a PostgreSQL tool, as SERVER_USER when we are root. */
 function pgTool(bin: string, args: string[], timeoutMs = 60_000): { status: number | null; output: string } {
-  const [cmd, argv] = isRoot() ? ["runuser", ["-u", "postgres", "--", bin, ...args]] : [bin, args];
+  const [cmd, argv] = isRoot() ? ["runuser", ["-u", SERVER_USER, "--", bin, ...args]] : [bin, args];
   const r = spawnSync(cmd as string, argv as string[], { encoding: "utf8", timeout: timeoutMs });
   return { status: r.status, output: `${r.stdout ?? ""}${r.stderr ?? ""}${r.error ? r.error.message : ""}` };
 }
@@ -71,21 +84,21 @@ function pgTool(bin: string, args: string[], timeoutMs = 60_000): { status: numb
 export interface Postgres {
   port: number;
   dir: string;
-  /** Runs SQL as the superuser (psql, stops at the first error). */
-  sql(statements: string[], database?: string): void;
+  /** Runs SQL as the superuser, one statement after another (stops at the first error). */
+  sql(statements: string[], database?: string): Promise<void>;
   stop(): void;
 }
 
 /** initdb + pg_ctl start on 127.0.0.1:<free port>, trust authentication, in a temporary folder. */
 export async function startPostgres(): Promise<Postgres> {
   const bin = postgresBin();
-  if (isRoot() && spawnSync("id", ["-u", "postgres"]).status !== 0) {
+  if (isRoot() && spawnSync("id", ["-u", SERVER_USER]).status !== 0) {
     throw new MissingPrerequisite(
-      "there is no 'postgres' user to run the server as (the postgresql package creates it)",
+      `there is no '${SERVER_USER}' user to run the server as (the postgresql package creates 'postgres'; or set DBFENCE_PG_USER)`,
     );
   }
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "dbfence-e2e-pg-")));
-  if (isRoot()) spawnSync("chown", ["postgres", dir]);
+  if (isRoot()) spawnSync("chown", [SERVER_USER, dir]);
   const data = path.join(dir, "data");
   const init = pgTool(path.join(bin, "initdb"), [
     "-D",
@@ -126,28 +139,18 @@ export async function startPostgres(): Promise<Postgres> {
     stop();
     throw new Error(`pg_ctl start failed:\n${start.output}\n${log}`);
   }
-  const psql = fs.existsSync(path.join(bin, "psql")) ? path.join(bin, "psql") : "psql";
   return {
     port,
     dir,
     stop,
-    sql(statements, database = "postgres") {
-      const args = [
-        "-h",
-        "127.0.0.1",
-        "-p",
-        String(port),
-        "-U",
-        "postgres",
-        "-d",
-        database,
-        "-v",
-        "ON_ERROR_STOP=1",
-        "-q",
-      ];
-      for (const s of statements) args.push("-c", s);
-      const r = spawnSync(psql, args, { encoding: "utf8", timeout: 30_000 });
-      if (r.status !== 0) throw new Error(`psql failed: ${r.stderr || r.error?.message}`);
+    async sql(statements, database = "postgres") {
+      const client = new pg.Client({ host: "127.0.0.1", port, user: "postgres", database });
+      await client.connect();
+      try {
+        for (const st of statements) await client.query(st);
+      } finally {
+        await client.end();
+      }
     },
   };
 }

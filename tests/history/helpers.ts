@@ -51,8 +51,8 @@ export function snapshot(
 // ---- PostgreSQL -------------------------------------------------------------------------------------
 
 /**
- * Where the superuser connection comes from: $DBFENCE_TEST_PG alone when set; otherwise, in order,
- * the password login .ci/run sets up on 127.0.0.1, the current OS user over the Unix socket (a role
+ * Where the superuser connection comes from: $DBFENCE_TEST_PG alone when set (`npm test` sets it to the
+ * throwaway cluster scripts/test-setup.mjs starts); otherwise, in order, a password login on 127.0.0.1, the current OS user over the Unix socket (a role
  * of that name), and `postgres` over the socket (when the tests run as the postgres OS user).
  */
 export function adminCandidates(env = process.env): string[] {
@@ -71,7 +71,7 @@ export function withDatabase(url: string, db: string): string {
 
 let admin: Promise<string> | null = null;
 
-/** The first candidate that connects. Fails (never skips) when none does, saying what .ci/run does. */
+/** The first candidate that connects. Fails (never skips) when none does, saying what `npm test` does. */
 export function adminUrl(): Promise<string> {
   admin ??= (async () => {
     const tried: string[] = [];
@@ -89,8 +89,8 @@ export function adminUrl(): Promise<string> {
     }
     throw new Error(
       `PostgreSQL is not reachable for the history-store tests. Tried:\n  ${tried.join("\n  ")}\n` +
-        ".ci/run installs PostgreSQL 15 from Debian, starts it (pg_ctlcluster 15 main start) and sets the postgres " +
-        "password to 'postgres'; on your machine do the same, or set DBFENCE_TEST_PG to a superuser URL.",
+        "`npm test` starts a throwaway cluster for the suite and sets DBFENCE_TEST_PG to it (scripts/test-setup.mjs); " +
+        "run the tests through it, or set DBFENCE_TEST_PG to a superuser URL.",
     );
   })();
   return admin;

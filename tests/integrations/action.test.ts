@@ -1,6 +1,7 @@
 /**
  * The GitHub Action's entry (dist/src/action.js) as the runner starts it, and the files that publish
- * dbfence to other tools: action.yml, .pre-commit-hooks.yaml, .npmignore.
+ * dbfence to other tools: action.yml, .pre-commit-hooks.yaml, package.json's `files` (what tests/install/
+ * installs for real).
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -111,9 +112,9 @@ describe("publishing files", () => {
     }
   });
 
-  test("action.yml runs the built entry, which exists, and every input reaches it", () => {
+  test("action.yml runs the installed entry, which exists, and every input reaches it", () => {
     const action = text("action.yml");
-    assert.match(action, /run: node "\$GITHUB_ACTION_PATH\/dist\/src\/action\.js"/);
+    assert.match(action, /run: node "\$DBFENCE_PREFIX\/lib\/node_modules\/dbfence\/dist\/src\/action\.js"/);
     assert.ok(fs.existsSync(ACTION));
     for (const input of ["path", "config", "args", "sarif-file", "fail-on-findings"]) {
       assert.match(action, new RegExp(`^ {2}${input}:$`, "m"), input);
@@ -122,9 +123,38 @@ describe("publishing files", () => {
     assert.match(action, /node-version: 20/);
   });
 
-  test("npm pack keeps dist/ (git ignores it): the pre-commit framework and git installs need it", () => {
-    const ignore = text(".npmignore").split("\n");
-    assert.ok(!ignore.some((l) => /^\/?dist\/?$/.test(l.trim())));
-    assert.ok(ignore.includes("node_modules/"));
+  test("action.yml builds only on a cache miss, keyed on a hash of the source", () => {
+    const action = text("action.yml");
+    assert.match(action, /uses: actions\/cache@v4/);
+    assert.match(action, /key: \$\{\{ steps\.source\.outputs\.key \}\}/);
+    assert.match(action, /if: steps\.cache\.outputs\.cache-hit != 'true'/);
+    // Everything the build reads is in the hash, so a changed source never restores a stale install.
+    const hashed = /hash=\$\(find (.*?) -type f/.exec(action)?.[1]?.split(" ") ?? [];
+    for (const f of [
+      "package.json",
+      "package-lock.json",
+      "tsconfig.json",
+      "tsconfig.build.json",
+      "scripts/build.mjs",
+      "src",
+    ])
+      assert.ok(hashed.includes(f), f);
+  });
+
+  test("package.json `files` ships the built JavaScript and the build script, no .ts source or tests", () => {
+    const pkg = JSON.parse(text("package.json")) as {
+      files: string[];
+      scripts: Record<string, string>;
+      bin: Record<string, string>;
+    };
+    assert.deepEqual(pkg.files, ["dist/src/**/*.js", "scripts/build.mjs"]);
+    assert.equal(pkg.scripts.prepare, "node scripts/build.mjs");
+    assert.equal(pkg.scripts.install, undefined, "nothing runs when the package is installed");
+    assert.equal(pkg.bin.dbfence, "dist/src/cli.js");
+    // npm pack must print only the tarball's name (pre-commit reads it), without hiding npm's own errors.
+    const npmrc = text(".npmrc")
+      .split("\n")
+      .filter((l) => l.trim() && !l.startsWith("#"));
+    assert.deepEqual(npmrc, ["foreground-scripts=false"]);
   });
 });

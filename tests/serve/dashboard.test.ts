@@ -25,7 +25,7 @@ let seeded: AuditSnapshot[];
 before(async () => {
   if (!fs.existsSync(CHROMIUM))
     throw new Error(
-      `no Chromium at ${CHROMIUM}: .ci/run installs Debian's (apt-get install -y chromium); or set DBFENCE_CHROMIUM`,
+      `no Chromium at ${CHROMIUM}: \`npm test\` sets it up (scripts/test-setup.mjs installs Debian's chromium as root); or set DBFENCE_CHROMIUM`,
     );
   store = new SqliteStore(path.join(dir, "history.db"));
   seeded = await seedHistory(store);
