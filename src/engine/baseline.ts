@@ -67,15 +67,42 @@ export function fileSources(root: string): SourceLookup {
 
 /** The source of a finding's span: 1-based lines, code-point columns, end exclusive. */
 export function spanText(text: string, f: Pick<Finding, "line" | "column" | "endLine" | "endColumn">): string {
-  const lines = text.split(/\r\n|\r|\n/);
-  const out: string[] = [];
-  for (let n = f.line; n <= Math.max(f.line, f.endLine) && n <= lines.length; n++) {
-    const chars = Array.from(lines[n - 1] as string);
-    const from = n === f.line ? Math.max(f.column, 1) - 1 : 0;
-    const to = n === f.endLine ? Math.max(f.endColumn, 1) - 1 : chars.length;
-    out.push(chars.slice(from, Math.max(from, to)).join(""));
+  return new SourceLines(text).span(f);
+}
+
+/**
+ * A file's text split into lines once, for many spans: fingerprinting 50,000 findings of one file must not
+ * split it 50,000 times (docs/benchmarks.md). Lines without surrogate pairs (nearly all) are sliced by
+ * UTF-16 index, which is then the code-point column; the others are converted to code points once.
+ */
+export class SourceLines {
+  private readonly lines: string[];
+  private readonly wide = new Map<number, string[]>();
+
+  constructor(text: string) {
+    this.lines = text.split(/\r\n|\r|\n/);
   }
-  return out.join("\n");
+
+  /** Code points `from`..`to` (0-based, end exclusive; `to` null: to the end) of 1-based line `n`. */
+  private slice(n: number, from: number, to: number | null): string {
+    const line = this.lines[n - 1] as string;
+    if (!/[\uD800-\uDFFF]/.test(line)) return line.slice(from, to === null ? line.length : Math.max(from, to));
+    let chars = this.wide.get(n);
+    if (!chars) {
+      chars = Array.from(line);
+      this.wide.set(n, chars);
+    }
+    return chars.slice(from, to === null ? chars.length : Math.max(from, to)).join("");
+  }
+
+  span(f: Pick<Finding, "line" | "column" | "endLine" | "endColumn">): string {
+    const out: string[] = [];
+    for (let n = f.line; n <= Math.max(f.line, f.endLine) && n <= this.lines.length; n++) {
+      const from = n === f.line ? Math.max(f.column, 1) - 1 : 0;
+      out.push(this.slice(n, from, n === f.endLine ? Math.max(f.endColumn, 1) - 1 : null));
+    }
+    return out.join("\n");
+  }
 }
 
 /** Whitespace runs become one space; leading and trailing whitespace goes. */
@@ -95,9 +122,20 @@ function positionOrder(a: Finding, b: Finding): number {
 
 /** One fingerprint per finding, in the order of `findings`. */
 export function fingerprintFindings(findings: readonly Finding[], source: SourceLookup): string[] {
+  // Each file is split into lines once (per call), however many findings it has.
+  const split = new Map<string, SourceLines | null>();
+  const linesOf = (rel: string): SourceLines | null => {
+    let s = split.get(rel);
+    if (s === undefined) {
+      const text = source(rel);
+      s = text === null ? null : new SourceLines(text);
+      split.set(rel, s);
+    }
+    return s;
+  };
   const keys = findings.map((f) => {
-    const text = source(f.path);
-    return `${f.code}\0${f.path}\0${text === null ? "" : normaliseSource(spanText(text, f))}`;
+    const lines = linesOf(f.path);
+    return `${f.code}\0${f.path}\0${lines === null ? "" : normaliseSource(lines.span(f))}`;
   });
   const groups = new Map<string, number[]>();
   keys.forEach((k, i) => {
