@@ -7,15 +7,13 @@ import path from "node:path";
 import {
   blobHash,
   type CacheData,
-  cacheKey,
   emptyCache,
-  loadCache,
+  openCache,
   type Reads,
   saveCache,
   sha1,
   stillValid,
 } from "../cache/store.js";
-import { SummaryStore } from "../cache/summaries.js";
 import type { DbfenceConfig, LoadedConfig } from "../config/load.js";
 import { type DiscoveredFile, discoverFiles } from "../files/discover.js";
 import { compileGlobs } from "../files/globs.js";
@@ -160,9 +158,10 @@ export function runCheck(opts: CheckOptions): CheckResult {
   // The project's top-level names decide which imports are the project's (the wiring filter): in the key.
   const identities = everything.map((f) => moduleForFile(f.rel, config.src));
   const tops = topLevelNames(identities.map((i) => i.module));
-  const key = cacheDir ? cacheKey({ config, tops: [...tops].sort() }) : "";
-  const cache = cacheDir ? loadCache(cacheDir, key) : emptyCache();
-  const store = cacheDir ? new SummaryStore(cacheDir, key) : null;
+  const { opened, problem } = openCache(cacheDir, root, { config, tops: [...tops].sort() });
+  if (problem) notices.push(problem);
+  const cache = opened?.cache ?? emptyCache();
+  const store = opened?.store ?? null;
   /** Wired files whose summary the store should have had but did not. */
   const unstored = new Set<FileRecord>();
   trace(started, "cache loaded");
@@ -472,6 +471,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
     // A cache that cannot be written (a read-only checkout) only costs the next run its speed: not reported.
     if (
       cacheDir &&
+      opened &&
       (opts.snapshot
         ? // `--staged`: the cache stays the working tree's; it is rewritten only when many files other than
           // the staged ones had to be parsed (after a branch switch, say), not for every commit attempt.
@@ -502,7 +502,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
           check: checks.get(r) ?? null,
         });
       }
-      saveCache(cacheDir, key, next);
+      saveCache(cacheDir, opened.key, next, opened.secret);
       if (store) {
         const keep = new Set<string>();
         const parsedNow = new Set([...misses.map((m) => m.rec), ...unstored]);
