@@ -76,16 +76,52 @@ export function spanText(text: string, f: Pick<Finding, "line" | "column" | "end
  * UTF-16 index, which is then the code-point column; the others are converted to code points once.
  */
 export class SourceLines {
-  private readonly lines: string[];
+  /**
+   * Offset where each line starts (line n at index n - 1), found lazily up to the last line asked for: a
+   * finding on line 1 of a file of millions of lines indexes one line.
+   */
+  private readonly starts: number[] = [0];
+  /** Where indexing stopped; -1 once the whole text is indexed. */
+  private scanned = 0;
   private readonly wide = new Map<number, string[]>();
 
-  constructor(text: string) {
-    this.lines = text.split(/\r\n|\r|\n/);
+  constructor(private readonly text: string) {}
+
+  /** Indexes until line `n` starts (or the text ends). */
+  private reach(n: number): void {
+    const { text, starts } = this;
+    let i = this.scanned;
+    while (i >= 0 && starts.length < n) {
+      if (i >= text.length) {
+        i = -1;
+        break;
+      }
+      const ch = text.charCodeAt(i);
+      if (ch === 10) starts.push(i + 1);
+      else if (ch === 13) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        starts.push(i + 1);
+      }
+      i++;
+    }
+    this.scanned = i;
+  }
+
+  /** The text of 1-based line `n` without its line break (undefined past the end). */
+  line(n: number): string | undefined {
+    if (n < 1) return undefined;
+    this.reach(n + 1);
+    const start = this.starts[n - 1];
+    if (start === undefined) return undefined;
+    let end = this.starts[n] ?? this.text.length;
+    if (end > start && this.text.charCodeAt(end - 1) === 10) end--;
+    if (end > start && this.text.charCodeAt(end - 1) === 13) end--;
+    return this.text.slice(start, end);
   }
 
   /** Code points `from`..`to` (0-based, end exclusive; `to` null: to the end) of 1-based line `n`. */
   private slice(n: number, from: number, to: number | null): string {
-    const line = this.lines[n - 1] as string;
+    const line = this.line(n) ?? "";
     if (!/[\uD800-\uDFFF]/.test(line)) return line.slice(from, to === null ? line.length : Math.max(from, to));
     let chars = this.wide.get(n);
     if (!chars) {
@@ -97,7 +133,7 @@ export class SourceLines {
 
   span(f: Pick<Finding, "line" | "column" | "endLine" | "endColumn">): string {
     const out: string[] = [];
-    for (let n = f.line; n <= Math.max(f.line, f.endLine) && n <= this.lines.length; n++) {
+    for (let n = f.line; n <= Math.max(f.line, f.endLine) && this.line(n) !== undefined; n++) {
       const from = n === f.line ? Math.max(f.column, 1) - 1 : 0;
       out.push(this.slice(n, from, n === f.endLine ? Math.max(f.endColumn, 1) - 1 : null));
     }
