@@ -8,7 +8,9 @@
  *
  * Inputs come as environment variables (action.yml passes them): DBFENCE_PATH (whitespace-separated
  * paths, default "."), DBFENCE_CONFIG, DBFENCE_ARGS (more check options), DBFENCE_SARIF_FILE (default
- * dbfence.sarif), DBFENCE_FAIL_ON_FINDINGS ("true"/"false", default "true").
+ * dbfence.sarif), DBFENCE_FAIL_ON_FINDINGS ("true"/"false", default "true"), DBFENCE_CACHE ("true"/"false",
+ * default "false": `check` runs with `--no-cache`, so a cache committed or restored into the workspace is
+ * never read; see docs/design.md "The cache cannot hide findings").
  */
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -27,6 +29,8 @@ export interface ActionInputs {
   args: string[];
   sarifFile: string;
   failOnFindings: boolean;
+  /** Use dbfence's cache (opt-in): off, a run never reads a `.dbfence_cache/` found in the workspace. */
+  cache: boolean;
   workspace: string;
 }
 
@@ -39,6 +43,7 @@ export function readInputs(env: NodeJS.ProcessEnv): ActionInputs {
     args: words(env.DBFENCE_ARGS),
     sarifFile: (env.DBFENCE_SARIF_FILE ?? "").trim() || "dbfence.sarif",
     failOnFindings: !/^(false|no|0|off)$/i.test((env.DBFENCE_FAIL_ON_FINDINGS ?? "true").trim()),
+    cache: /^(true|yes|1|on)$/i.test((env.DBFENCE_CACHE ?? "false").trim()),
     workspace: path.resolve(env.GITHUB_WORKSPACE ?? process.cwd()),
   };
 }
@@ -74,7 +79,14 @@ export function jobSummary(result: CheckResult, sarifFile: string): string {
 
 export function runAction(env: NodeJS.ProcessEnv): number {
   const inputs = readInputs(env);
-  const args = ["check", "--format", "json", ...(inputs.config ? ["--config", inputs.config] : []), ...inputs.args];
+  const args = [
+    "check",
+    "--format",
+    "json",
+    ...(inputs.cache ? [] : ["--no-cache"]),
+    ...(inputs.config ? ["--config", inputs.config] : []),
+    ...inputs.args,
+  ];
   const r = spawnSync(process.execPath, [CLI, ...args, "--", ...inputs.paths], {
     cwd: inputs.workspace,
     env,

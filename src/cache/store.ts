@@ -12,6 +12,9 @@
  * Findings are reused only when the file's bytes are the same and the digest of the current values of its
  * read set is the same. Anything else (a missing, unreadable, corrupt, foreign or stale file, a record of
  * the wrong shape) is ignored and rebuilt: the cache is never trusted beyond what it can prove.
+ *
+ * A cache file is `<HMAC>\n<JSON>`, the HMAC keyed by this machine's secret (src/cache/integrity.ts): an
+ * edited, copied or committed cache does not verify and is rebuilt.
  */
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -20,6 +23,9 @@ import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { Comment } from "../parser/ast.js";
 import type { Finding } from "../types.js";
+import { cacheSecret, MAX_CACHE_BYTES, mac, macEqual, machineId, readRegular, safeFolder } from "./integrity.js";
+import { SummaryStore } from "./summaries.js";
+import { writeReplacing } from "./write.js";
 
 export const CACHE_DIR = ".dbfence_cache";
 const FORMAT = 1;
@@ -151,6 +157,33 @@ export function cacheKey(config: unknown): string {
   return sha1(`${FORMAT}\0${toolFingerprint()}\0${JSON.stringify(config)}`);
 }
 
+export interface OpenedCache {
+  key: string;
+  cache: CacheData;
+  store: SummaryStore;
+  secret: Buffer;
+}
+
+/**
+ * The cache of this checkout on this machine: its key binds the tool build, the configuration (`parts`),
+ * the checkout's absolute root and this machine's secret; its files are verified against the secret.
+ * `opened` is null without a cache folder or without a usable secret (`problem` says why).
+ */
+export function openCache(
+  dir: string | null,
+  root: string,
+  parts: Record<string, unknown>,
+): { opened: OpenedCache | null; problem: string | null } {
+  if (!dir) return { opened: null, problem: null };
+  const { key: secret, problem } = cacheSecret();
+  if (!secret) return { opened: null, problem };
+  const key = cacheKey({ ...parts, root: path.resolve(root), machine: machineId(secret) });
+  return {
+    opened: { key, cache: loadCache(dir, key, secret), store: new SummaryStore(dir, key, secret), secret },
+    problem: null,
+  };
+}
+
 /** Is every key of the read set worth what it was? (Each key's current value is computed once per run.) */
 export function stillValid(reads: Reads, value: (key: string) => string): boolean {
   for (const [k, v] of reads) if (value(k) !== v) return false;
@@ -209,17 +242,19 @@ function cacheFile(dir: string, key: string): string {
   return path.join(dir, "v1", `${key}.json`);
 }
 
-/** Reads the cache for `key`; anything unreadable or malformed is an empty cache. */
-export function loadCache(dir: string, key: string): CacheData {
-  let raw: string;
-  try {
-    raw = fs.readFileSync(cacheFile(dir, key), "utf8");
-  } catch {
+/** Reads the cache for `key`; anything unreadable, unsigned or malformed is an empty cache. */
+export function loadCache(dir: string, key: string, secret: Buffer): CacheData {
+  const bytes = readRegular(cacheFile(dir, key), MAX_CACHE_BYTES);
+  if (!bytes) return emptyCache();
+  const newline = bytes.indexOf(10);
+  if (newline !== 64) return emptyCache();
+  const body = bytes.subarray(newline + 1);
+  if (!macEqual(bytes.subarray(0, newline).toString("latin1"), mac(secret, `${key}.json`, body))) {
     return emptyCache();
   }
   let parsed: z.infer<typeof cacheSchema>;
   try {
-    const r = cacheSchema.safeParse(JSON.parse(raw));
+    const r = cacheSchema.safeParse(JSON.parse(body.toString("utf8")));
     if (!r.success || r.data.key !== key) return emptyCache();
     parsed = r.data;
   } catch {
@@ -265,7 +300,7 @@ export function loadCache(dir: string, key: string): CacheData {
  * Writes the cache for `key` atomically (a temporary file renamed over the old one) and removes the caches
  * of other keys. A cache that cannot be written is not an error: the run's result does not depend on it.
  */
-export function saveCache(dir: string, key: string, data: CacheData): string | null {
+export function saveCache(dir: string, key: string, data: CacheData, secret: Buffer): string | null {
   const keys: [string, string][] = [];
   const index = new Map<string, number>();
   const ref = (r: Reads): number[] =>
@@ -303,28 +338,38 @@ export function saveCache(dir: string, key: string, data: CacheData): string | n
     project: data.project ? { reads: ref(data.project.reads), findings: data.project.findings } : null,
   };
   const target = cacheFile(dir, key);
+  // Never written or cleaned through a symlinked folder (a committed `.dbfence_cache/v1 -> ~`).
+  if (!safeFolder(dir, "v1")) return `${dir} or its v1 folder is not a plain folder; the cache is not written`;
   try {
     fs.mkdirSync(path.dirname(target), { recursive: true });
-    const ignore = path.join(dir, ".gitignore");
-    if (!fs.existsSync(ignore)) fs.writeFileSync(ignore, "# Created by dbfence: its cache, never committed.\n*\n");
-    const tag = path.join(dir, "CACHEDIR.TAG");
-    if (!fs.existsSync(tag)) {
-      fs.writeFileSync(
-        tag,
-        "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by dbfence.\n",
-      );
-    }
-    const tmp = `${target}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(out));
-    fs.renameSync(tmp, target);
+    // `wx`: an existing name (a committed symlink too) is left alone, never followed.
+    createOnce(path.join(dir, ".gitignore"), "# Created by dbfence: its cache, never committed.\n*\n");
+    createOnce(
+      path.join(dir, "CACHEDIR.TAG"),
+      "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by dbfence.\n",
+    );
+    const body = JSON.stringify(out);
+    writeReplacing(target, `${mac(secret, `${key}.json`, body)}\n${body}`);
     for (const other of fs.readdirSync(path.dirname(target))) {
-      if (!other.startsWith(`${key}.`) && !other.endsWith(".tmp")) {
+      // Only dbfence's own names: a file put there by someone else is not ours to remove.
+      if (OWN_FILE.test(other) && !other.startsWith(`${key}.`)) {
         fs.rmSync(path.join(path.dirname(target), other), { force: true });
       }
     }
     return null;
   } catch (e) {
     return `cannot write the cache in ${dir} (${e instanceof Error ? e.message : String(e)}); the next run will not be faster`;
+  }
+}
+
+/** Names of cache files (`<key>.json`, `<key>.summaries`). */
+const OWN_FILE = /^[0-9a-f]{40}\.(json|summaries)$/;
+
+function createOnce(file: string, text: string): void {
+  try {
+    fs.writeFileSync(file, text, { flag: "wx" });
+  } catch {
+    // there already: kept as it is
   }
 }
 

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { CACHE_DIR } from "../cache/store.js";
+import { SourceLines } from "../engine/baseline.js";
 import { runCheck } from "../engine/run.js";
 import { decodePythonSource } from "../files/decode.js";
 import { runFixes } from "../fix/cli.js";
@@ -122,20 +123,20 @@ export function jobsOption(value: string | undefined): number {
   return Math.min(64, Number(value));
 }
 
-/** Source lines for the text reporter, read once per file. */
+/** Source lines for the text reporter, read and indexed once per file (not split: it may have millions). */
 export function sourceLines(root: string): (rel: string, line: number) => string | undefined {
-  const cache = new Map<string, string[]>();
+  const cache = new Map<string, SourceLines | null>();
   return (rel, line) => {
     let lines = cache.get(rel);
-    if (!lines) {
+    if (lines === undefined) {
       try {
         const decoded = decodePythonSource(fs.readFileSync(path.resolve(root, rel)));
-        lines = decoded.ok ? decoded.text.split(/\r\n|\r|\n/) : [];
+        lines = decoded.ok ? new SourceLines(decoded.text) : null;
       } catch {
-        lines = [];
+        lines = null;
       }
       cache.set(rel, lines);
     }
-    return lines[line - 1];
+    return lines?.line(line);
   };
 }

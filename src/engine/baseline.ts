@@ -67,15 +67,78 @@ export function fileSources(root: string): SourceLookup {
 
 /** The source of a finding's span: 1-based lines, code-point columns, end exclusive. */
 export function spanText(text: string, f: Pick<Finding, "line" | "column" | "endLine" | "endColumn">): string {
-  const lines = text.split(/\r\n|\r|\n/);
-  const out: string[] = [];
-  for (let n = f.line; n <= Math.max(f.line, f.endLine) && n <= lines.length; n++) {
-    const chars = Array.from(lines[n - 1] as string);
-    const from = n === f.line ? Math.max(f.column, 1) - 1 : 0;
-    const to = n === f.endLine ? Math.max(f.endColumn, 1) - 1 : chars.length;
-    out.push(chars.slice(from, Math.max(from, to)).join(""));
+  return new SourceLines(text).span(f);
+}
+
+/**
+ * A file's text split into lines once, for many spans: fingerprinting 50,000 findings of one file must not
+ * split it 50,000 times (docs/benchmarks.md). Lines without surrogate pairs (nearly all) are sliced by
+ * UTF-16 index, which is then the code-point column; the others are converted to code points once.
+ */
+export class SourceLines {
+  /**
+   * Offset where each line starts (line n at index n - 1), found lazily up to the last line asked for: a
+   * finding on line 1 of a file of millions of lines indexes one line.
+   */
+  private readonly starts: number[] = [0];
+  /** Where indexing stopped; -1 once the whole text is indexed. */
+  private scanned = 0;
+  private readonly wide = new Map<number, string[]>();
+
+  constructor(private readonly text: string) {}
+
+  /** Indexes until line `n` starts (or the text ends). */
+  private reach(n: number): void {
+    const { text, starts } = this;
+    let i = this.scanned;
+    while (i >= 0 && starts.length < n) {
+      if (i >= text.length) {
+        i = -1;
+        break;
+      }
+      const ch = text.charCodeAt(i);
+      if (ch === 10) starts.push(i + 1);
+      else if (ch === 13) {
+        if (text.charCodeAt(i + 1) === 10) i++;
+        starts.push(i + 1);
+      }
+      i++;
+    }
+    this.scanned = i;
   }
-  return out.join("\n");
+
+  /** The text of 1-based line `n` without its line break (undefined past the end). */
+  line(n: number): string | undefined {
+    if (n < 1) return undefined;
+    this.reach(n + 1);
+    const start = this.starts[n - 1];
+    if (start === undefined) return undefined;
+    let end = this.starts[n] ?? this.text.length;
+    if (end > start && this.text.charCodeAt(end - 1) === 10) end--;
+    if (end > start && this.text.charCodeAt(end - 1) === 13) end--;
+    return this.text.slice(start, end);
+  }
+
+  /** Code points `from`..`to` (0-based, end exclusive; `to` null: to the end) of 1-based line `n`. */
+  private slice(n: number, from: number, to: number | null): string {
+    const line = this.line(n) ?? "";
+    if (!/[\uD800-\uDFFF]/.test(line)) return line.slice(from, to === null ? line.length : Math.max(from, to));
+    let chars = this.wide.get(n);
+    if (!chars) {
+      chars = Array.from(line);
+      this.wide.set(n, chars);
+    }
+    return chars.slice(from, to === null ? chars.length : Math.max(from, to)).join("");
+  }
+
+  span(f: Pick<Finding, "line" | "column" | "endLine" | "endColumn">): string {
+    const out: string[] = [];
+    for (let n = f.line; n <= Math.max(f.line, f.endLine) && this.line(n) !== undefined; n++) {
+      const from = n === f.line ? Math.max(f.column, 1) - 1 : 0;
+      out.push(this.slice(n, from, n === f.endLine ? Math.max(f.endColumn, 1) - 1 : null));
+    }
+    return out.join("\n");
+  }
 }
 
 /** Whitespace runs become one space; leading and trailing whitespace goes. */
@@ -95,9 +158,20 @@ function positionOrder(a: Finding, b: Finding): number {
 
 /** One fingerprint per finding, in the order of `findings`. */
 export function fingerprintFindings(findings: readonly Finding[], source: SourceLookup): string[] {
+  // Each file is split into lines once (per call), however many findings it has.
+  const split = new Map<string, SourceLines | null>();
+  const linesOf = (rel: string): SourceLines | null => {
+    let s = split.get(rel);
+    if (s === undefined) {
+      const text = source(rel);
+      s = text === null ? null : new SourceLines(text);
+      split.set(rel, s);
+    }
+    return s;
+  };
   const keys = findings.map((f) => {
-    const text = source(f.path);
-    return `${f.code}\0${f.path}\0${text === null ? "" : normaliseSource(spanText(text, f))}`;
+    const lines = linesOf(f.path);
+    return `${f.code}\0${f.path}\0${lines === null ? "" : normaliseSource(lines.span(f))}`;
   });
   const groups = new Map<string, number[]>();
   keys.forEach((k, i) => {

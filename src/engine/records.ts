@@ -18,6 +18,7 @@ import type { TypeInference } from "../semantic/infer.js";
 import { hasWiring, importedNamePairs, registersEndpoints } from "../semantic/project.js";
 import { type ModuleSummary, reviveSummary, summarizeModule } from "../semantic/summary.js";
 import type { Finding, Fix, Severity } from "../types.js";
+import { bytesOverBudget, textOverBudget } from "./budget.js";
 import { importedModules, type WordMatcher } from "./prefilter.js";
 
 /** Where file contents come from when not from disk. */
@@ -190,12 +191,23 @@ export function parseInto(
       rec.volatile = true;
       return;
     }
+    const tooBig = bytesOverBudget(data.length);
+    if (tooBig) {
+      rec.error = syntaxFinding(rec.file.rel, 1, 1, tooBig);
+      return;
+    }
     const decoded = decodePythonSource(data);
     if (!decoded.ok) {
       rec.error = syntaxFinding(rec.file.rel, decoded.line, 1, `cannot decode the file: ${decoded.message}`);
       return;
     }
     text = decoded.text;
+  }
+  // Over the per-file budget: reported, not parsed (src/engine/budget.ts).
+  const tooBig = textOverBudget(text);
+  if (tooBig) {
+    rec.error = syntaxFinding(rec.file.rel, 1, 1, tooBig);
+    return;
   }
   const parsed = parsePython(text);
   if (!parsed.ok) {

@@ -8,15 +8,13 @@ import path from "node:path";
 import {
   blobHash,
   type CacheData,
-  cacheKey,
   emptyCache,
-  loadCache,
+  openCache,
   type Reads,
   saveCache,
   sha1,
   stillValid,
 } from "../cache/store.js";
-import { SummaryStore } from "../cache/summaries.js";
 import type { DbfenceConfig, LoadedConfig } from "../config/load.js";
 import { type DiscoveredFile, discoverFiles } from "../files/discover.js";
 import { compileGlobs } from "../files/globs.js";
@@ -161,9 +159,10 @@ export function runCheck(opts: CheckOptions): CheckResult {
   // The project's top-level names decide which imports are the project's (the wiring filter): in the key.
   const identities = everything.map((f) => moduleForFile(f.rel, config.src));
   const tops = topLevelNames(identities.map((i) => i.module));
-  const key = cacheDir ? cacheKey({ config, tops: [...tops].sort() }) : "";
-  const cache = cacheDir ? loadCache(cacheDir, key) : emptyCache();
-  const store = cacheDir ? new SummaryStore(cacheDir, key) : null;
+  const { opened, problem } = openCache(cacheDir, root, { config, tops: [...tops].sort() });
+  if (problem) notices.push(problem);
+  const cache = opened?.cache ?? emptyCache();
+  const store = opened?.store ?? null;
   /** Wired files whose summary the store should have had but did not. */
   const unstored = new Set<FileRecord>();
   trace(started, "cache loaded");
@@ -187,6 +186,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
   const threshold = opts.parallelMinBytes ?? PARALLEL_MIN_BYTES;
   const missBytes = misses.reduce((n, m) => n + (m.bytes?.length ?? 0), 0);
   const parallel = jobs > 1 && !opts.snapshot && !opts.sources && misses.length > 0 && missBytes >= threshold;
+  const keepTree = (r: FileRecord | undefined): boolean => !!r && (reportOn.has(r.file.abs) || !usePrefilter);
   let pool: SyncPool | null = null;
   let shardOf: Map<FileRecord, number> | null = null;
   const ids = new Map<FileRecord, number>();
@@ -219,11 +219,13 @@ export function runCheck(opts: CheckOptions): CheckResult {
         const task = tasks[shardOf.get(m.rec) as number] as { ids: number[]; keep: number[] };
         const id = ids.get(m.rec) as number;
         task.ids.push(id);
-        if (reportOn.has(m.rec.file.abs) || !usePrefilter) task.keep.push(id);
+        if (keepTree(m.rec)) task.keep.push(id);
       }
-      const answers = pool.run<ParseAnswer>(tasks);
+      const round = pool.run<ParseAnswer>(tasks);
       for (const [s, task] of tasks.entries()) {
-        const answer = answers[s];
+        const answer = round.results[s];
+        // A lost worker's files are parsed here: its crash costs time, never results.
+        if (!answer) notices.push(...parseLost(task, records, missing, (id) => keepTree(records[id]), access, env));
         for (const [n, id] of (task as { ids: number[] }).ids.entries()) {
           const r = records[id] as FileRecord;
           Object.assign(r, answer?.facts[n]);
@@ -231,7 +233,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
         }
       }
     } else {
-      for (const m of misses) parseInto(m.rec, m.bytes, access, env, reportOn.has(m.rec.file.abs) || !usePrefilter);
+      for (const m of misses) parseInto(m.rec, m.bytes, access, env, keepTree(m.rec));
     }
     for (const r of records) if (r.error && reportOn.has(r.file.abs)) findings.push(r.error);
     trace(started, parallel ? `parsed on ${jobs} workers` : "parsed");
@@ -397,6 +399,19 @@ export function runCheck(opts: CheckOptions): CheckResult {
           : `${r.file.rel}: internal error while checking (${message}); please report it`,
       );
     };
+    const fixtures = compileGlobs(config.testFixtureModules);
+    /** The per-file rule pass of one file on this thread. */
+    const checkHere = (r: FileRecord): void => {
+      try {
+        const { value: out, reads } = project.track(() =>
+          checkFile(r, config, infer, fixtures.matches(r.file.rel, false), access),
+        );
+        checks.set(r, { findings: out, reads: freeze(reads) });
+      } catch (e) {
+        failed(r, e instanceof Error ? e.message : String(e));
+      }
+      r.tree = null;
+    };
     let checkTasks: (WorkerTask | null)[] = [];
     if (pool && shardOf && toCheck.length > 0) {
       // The same whole-project tables go to every worker: built once.
@@ -424,18 +439,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
       }
       pool.post(checkTasks);
     } else {
-      const fixtures = compileGlobs(config.testFixtureModules);
-      for (const r of toCheck) {
-        try {
-          const { value: out, reads } = project.track(() =>
-            checkFile(r, config, infer, fixtures.matches(r.file.rel, false), access),
-          );
-          checks.set(r, { findings: out, reads: freeze(reads) });
-        } catch (e) {
-          failed(r, e instanceof Error ? e.message : String(e));
-        }
-        r.tree = null;
-      }
+      for (const r of toCheck) checkHere(r);
     }
 
     trace(started, `${toCheck.length} files to check`);
@@ -455,7 +459,14 @@ export function runCheck(opts: CheckOptions): CheckResult {
 
     const cuts = new Set(infer.limitCuts);
     if (pool && checkTasks.some((t) => t !== null)) {
-      for (const answers of pool.collect<CheckAnswer[] | null>(checkTasks)) {
+      const round = pool.collect<CheckAnswer[] | null>(checkTasks);
+      // A lost worker's files are checked here.
+      for (const s of round.lost) {
+        const task = checkTasks[s] as { ids: number[] } | null;
+        notices.push(lostWorkerNotice("checked", task?.ids.length ?? 0));
+        for (const id of task?.ids ?? []) checkHere(records[id] as FileRecord);
+      }
+      for (const answers of round.results) {
         for (const a of answers ?? []) {
           const r = records[a.id] as FileRecord;
           if ("failed" in a) failed(r, a.failed);
@@ -476,6 +487,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
     // A cache that cannot be written (a read-only checkout) only costs the next run its speed: not reported.
     if (
       cacheDir &&
+      opened &&
       (opts.snapshot
         ? // `--staged`: the cache stays the working tree's; it is rewritten only when many files other than
           // the staged ones had to be parsed (after a branch switch, say), not for every commit attempt.
@@ -506,7 +518,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
           check: checks.get(r) ?? null,
         });
       }
-      saveCache(cacheDir, key, next);
+      saveCache(cacheDir, opened.key, next, opened.secret);
       if (store) {
         const keep = new Set<string>();
         const parsedNow = new Set([...misses.map((m) => m.rec), ...unstored]);
@@ -548,6 +560,27 @@ export function runCheck(opts: CheckOptions): CheckResult {
   } finally {
     pool?.close();
   }
+}
+
+/** Says that a worker thread was lost and its files were handled on the main thread. */
+function lostWorkerNotice(what: string, files: number): string {
+  return `a worker thread crashed or stopped answering (out of memory?); its ${files} files were ${what} on the main thread instead`;
+}
+
+/** Parses on this thread the files of a lost worker's parse task (their bytes when the run has them). */
+function parseLost(
+  task: WorkerTask,
+  records: readonly FileRecord[],
+  bytes: ReadonlyMap<FileRecord, Uint8Array | null>,
+  keep: (id: number) => boolean,
+  access: SourceAccess,
+  env: ParseEnv,
+): string[] {
+  for (const id of task.ids) {
+    const r = records[id] as FileRecord;
+    parseInto(r, bytes.get(r) ?? null, access, env, keep(id));
+  }
+  return [lostWorkerNotice("parsed", task.ids.length)];
 }
 
 const ENDPOINTS_PREFIX = "#endpoints:";

@@ -93,6 +93,14 @@ describe("the GitHub Action entry", () => {
     assert.match(clean.summary, /No findings\./);
   });
 
+  test("no cache unless the cache input turns it on: a cache in the workspace is neither read nor written", () => {
+    const off = runAction({ DBFENCE_PATH: "backend" });
+    assert.ok(!fs.existsSync(path.join(off.workspace, "backend", ".dbfence_cache")), "off by default");
+    const on = runAction({ DBFENCE_PATH: "backend", DBFENCE_CACHE: "true", HOME: off.workspace });
+    assert.ok(fs.existsSync(path.join(on.workspace, "backend", ".dbfence_cache")), "cache: true uses it");
+    assert.equal(on.outputs.findings, off.outputs.findings);
+  });
+
   test("check options pass through; a usage error fails the step with an annotation", () => {
     const selected = runAction({ DBFENCE_PATH: "backend", DBFENCE_ARGS: "--select DBF104" });
     assert.equal(selected.outputs.findings, "1");
@@ -116,7 +124,7 @@ describe("publishing files", () => {
     const action = text("action.yml");
     assert.match(action, /run: node "\$DBFENCE_PREFIX\/lib\/node_modules\/dbfence\/dist\/src\/action\.js"/);
     assert.ok(fs.existsSync(ACTION));
-    for (const input of ["path", "config", "args", "sarif-file", "fail-on-findings"]) {
+    for (const input of ["path", "config", "args", "sarif-file", "fail-on-findings", "cache"]) {
       assert.match(action, new RegExp(`^ {2}${input}:$`, "m"), input);
       assert.match(action, new RegExp(`\\$\\{\\{ inputs\\.${input} \\}\\}`), input);
     }

@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { cacheSecret, mac } from "../../src/cache/integrity.js";
 import { loadConfig } from "../../src/config/load.js";
 import { runCheck } from "../../src/engine/run.js";
 import type { CheckResult, Finding } from "../../src/types.js";
@@ -72,6 +73,30 @@ function same(dir: string, cacheDir: string, what: string): CheckResult {
 
 const brief = (list: readonly Finding[], file?: string): string[] =>
   list.filter((f) => file === undefined || f.path === file).map((f) => `${f.path}:${f.line}:${f.column} ${f.code}`);
+
+/** This machine's cache secret (the tests run as the user whose runs they check). */
+function secret(): Buffer {
+  const { key, problem } = cacheSecret();
+  assert.ok(key, `a cache secret: ${problem}`);
+  return key;
+}
+
+/** The JSON of a cache file (`<HMAC>\n<JSON>`). */
+function cacheJson(file: string): string {
+  const text = fs.readFileSync(file, "utf8");
+  return text.slice(text.indexOf("\n") + 1);
+}
+
+/** A cache file's content signed with this machine's secret, as dbfence writes it. */
+function signed(file: string, body: string | Buffer, key = secret()): Buffer {
+  return Buffer.concat([Buffer.from(`${mac(key, path.basename(file), body)}\n`), Buffer.from(body)]);
+}
+
+/** One summary-store line signed with this machine's secret. */
+function signedLine(storeFile: string, hash: string, json: string): string {
+  const key = path.basename(storeFile).replace(/\.summaries$/, "");
+  return `${hash} ${mac(secret(), `${key}\0${hash}`, json)} ${json}`;
+}
 
 /** The one cache file of a cache folder (`v1/<key>.json`). */
 function cacheFileOf(cacheDir: string): string {
@@ -206,8 +231,8 @@ test("cache: corrupt, malformed, foreign and stale cache files are ignored, neve
   const expected = strip(run(dir, null));
   assert.deepEqual(strip(run(dir, cacheDir)), expected, "cold");
   const file = cacheFileOf(cacheDir);
-  const valid = fs.readFileSync(file, "utf8");
-  const parsed = JSON.parse(valid) as StoredCache;
+  const valid = fs.readFileSync(file);
+  const parsed = JSON.parse(cacheJson(file)) as StoredCache;
   const withFindings = Object.entries(parsed.files).filter(([, f]) => (checkOf(f)?.[0].length ?? 0) > 0);
   assert.ok(withFindings.length >= 2, "the cache holds findings of several files");
 
@@ -218,12 +243,26 @@ test("cache: corrupt, malformed, foreign and stale cache files are ignored, neve
     }
     c.project = null;
   });
-  // The emptied cache itself is trusted (its blobs and read sets hold): it says something else.
-  fs.writeFileSync(file, JSON.stringify(emptied));
+  // The emptied cache signed with this machine's secret is trusted (its blobs and read sets hold): it says
+  // something else. (This proves the checks below are what rejects the other variants.)
+  fs.writeFileSync(file, signed(file, JSON.stringify(emptied)));
   assert.notDeepEqual(strip(run(dir, cacheDir)), expected, "a valid cache is used");
+  // Each variant is signed (so what rejects it is the check named), except those about the signature.
   const variants: Record<string, string | Buffer> = {
+    "emptied findings, unsigned (a committed cache)": JSON.stringify(emptied),
+    "emptied findings, with the old signature": Buffer.concat([
+      valid.subarray(0, valid.indexOf(10) + 1),
+      Buffer.from(JSON.stringify(emptied)),
+    ]),
+    "emptied findings, signed with another machine's secret": signed(
+      file,
+      JSON.stringify(emptied),
+      Buffer.alloc(32, 7),
+    ),
     garbage: Buffer.from([0xff, 0xfe, 0x00, 0x9c, 0x7b, 0x22, 0x01, 0x02, 0xc3, 0x28]),
-    "truncated JSON": valid.slice(0, Math.floor(valid.length / 2)),
+    "garbage, signed": signed(file, Buffer.from([0xff, 0xfe, 0x00, 0x9c, 0x7b, 0x22, 0x01, 0x02, 0xc3, 0x28])),
+    "truncated JSON": valid.subarray(0, Math.floor(valid.length / 2)),
+    "truncated JSON, signed": signed(file, cacheJson(file).slice(0, 100)),
     empty: "",
     "JSON of the wrong shape": JSON.stringify({ ...parsed, files: 3 }),
     "a finding of the wrong shape": JSON.stringify(
@@ -273,7 +312,8 @@ test("cache: corrupt, malformed, foreign and stale cache files are ignored, neve
     );
   }
   for (const [what, content] of Object.entries(variants)) {
-    fs.writeFileSync(file, content);
+    const toSign = / JSON|wrong shape|another key|another format|stale|point nowhere|read-set/.test(what);
+    fs.writeFileSync(file, toSign && typeof content === "string" ? signed(file, content) : content);
     let got: CheckResult | undefined;
     assert.doesNotThrow(() => {
       got = run(dir, cacheDir);
@@ -418,17 +458,23 @@ test("cache: the summary store is used when the whole-project pass runs again, a
   assert.notEqual(noHealth, original);
   const [first, second] = lines as [string, string];
   const hashOf = (l: string): string => l.slice(0, 40);
-  const jsonOf = (l: string): string => l.slice(41);
+  const jsonOf = (l: string): string => l.slice(42 + 64);
+  const sign = (hash: string, json: string): string => signedLine(storeFile, hash, json);
   const damaged: Record<string, string> = {
     intact: stored,
     garbage: "\u0000\u00ff not a store\n",
     "truncated in a line": stored.slice(0, Math.floor(stored.length / 2)),
     "summaries swapped between modules": [
-      `${hashOf(first)} ${jsonOf(second)}`,
-      `${hashOf(second)} ${jsonOf(first)}`,
+      sign(hashOf(first), jsonOf(second)),
+      sign(hashOf(second), jsonOf(first)),
       ...lines.slice(2),
     ].join("\n"),
-    "JSON that is not a summary": lines.map((l) => `${hashOf(l)} {"module": 3}`).join("\n"),
+    "summaries swapped, unsigned": [
+      `${hashOf(first)} ${"0".repeat(64)} ${jsonOf(second)}`,
+      `${hashOf(second)} ${"0".repeat(64)} ${jsonOf(first)}`,
+      ...lines.slice(2),
+    ].join("\n"),
+    "JSON that is not a summary": lines.map((l) => sign(hashOf(l), '{"module": 3}')).join("\n"),
   };
   for (const [what, content] of Object.entries(damaged)) {
     fs.writeFileSync(main, original);

@@ -22,8 +22,9 @@ export function routeHandlers(ctx: RuleContext): RouteHandler[] {
     out.push({ fn, method: route.method, chain: databaseChain(fn.def.params, fn.outer, ctx.infer) });
   }
   // `add_api_route("/path", endpoint)` anywhere in the project registers a function defined here.
+  const decorated = new Set(out.map((h) => h.fn));
   for (const fn of ctx.facts.functions) {
-    if (fn.cls !== null || out.some((h) => h.fn === fn)) continue;
+    if (fn.cls !== null || decorated.has(fn)) continue;
     const parent = fn.parent;
     const key =
       parent === null
