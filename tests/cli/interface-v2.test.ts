@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, test } from "node:test";
+import { CHECK_HELP } from "../../src/cli/check-args.js";
 import { escapeProperty } from "../../src/reporters/index.js";
 import { ruleMetas } from "../../src/rules/index.js";
 import { CONNECTOR, miniProject } from "../docs/project.js";
@@ -422,3 +423,21 @@ async function runWithStdin(
   assert.doesNotMatch(stderr, /internal error|^ {4}at /m, stderr);
   return { status, stdout, stderr };
 }
+
+test("docs/commands/check.md and the README name every option of check --help", () => {
+  const doc = fs.readFileSync(new URL("../../../docs/commands/check.md", import.meta.url), "utf8");
+  const readme = fs.readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+  const options = [...CHECK_HELP.matchAll(/^ {2}(?:-q, )?(--[a-z-]+)/gm)].map((m) => m[1] as string);
+  assert.ok(options.length >= 25, options.join(" "));
+  for (const o of options) assert.ok(doc.includes(`\`${o}`) || doc.includes(`, \`${o}`), `check.md lacks ${o}`);
+  for (const o of [
+    "--output-format",
+    "--extend-select",
+    "--exit-zero",
+    "--watch",
+    "--stdin-filename",
+    "--show-settings",
+  ]) {
+    assert.ok(readme.includes(o), `README lacks ${o}`);
+  }
+});
