@@ -18,7 +18,7 @@ ${COMMANDS.map((c) => `  dbfence ${c.name.padEnd(width)}  ${c.summary}`).join("\
 
 ${COMMANDS[0]?.help ?? ""}
 Exit codes: 0 no error findings, 1 error findings (or warnings with --strict), 2 usage or configuration error.
-Configuration: dbfence.toml, .dbfence.toml or [tool.dbfence] in pyproject.toml (docs/configuration.md).
+Configuration: the nearest dbfence.toml, .dbfence.toml or [tool.dbfence] in pyproject.toml above each file (docs/configuration.md).
 `;
 }
 
