@@ -3,6 +3,7 @@
 import { allCommands, loadCommand } from "./cli/commands.js";
 import { UsageError } from "./cli/common.js";
 import { ConfigError } from "./config/load.js";
+import { suggest } from "./config/messages.js";
 import { VERSION } from "./version.js";
 
 async function help(): Promise<string> {
@@ -17,7 +18,7 @@ ${COMMANDS.map((c) => `  dbfence ${c.name.padEnd(width)}  ${c.summary}`).join("\
 
 ${COMMANDS[0]?.help ?? ""}
 Exit codes: 0 no error findings, 1 error findings (or warnings with --strict), 2 usage or configuration error.
-Configuration: dbfence.toml, .dbfence.toml or [tool.dbfence] in pyproject.toml (docs/configuration.md).
+Configuration: the nearest dbfence.toml, .dbfence.toml or [tool.dbfence] in pyproject.toml above each file (docs/configuration.md).
 `;
 }
 
@@ -37,7 +38,32 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(command.name === "check" ? await help() : command.help);
     return 0;
   }
-  return command.run(rest);
+  try {
+    return await command.run(rest);
+  } catch (e) {
+    throw unknownOption(e, command.help) ?? e;
+  }
+}
+
+/**
+ * parseArgs' unknown-option error as one line naming the option, with the closest option of the command
+ * (from its help text) when it looks like a typo: `unknown option '--outptu-format' (did you mean
+ * '--output-format'?)`.
+ */
+function unknownOption(e: unknown, commandHelp: string): UsageError | null {
+  if (!(e instanceof TypeError) || (e as { code?: string }).code !== "ERR_PARSE_ARGS_UNKNOWN_OPTION") return null;
+  const option = /'(-[^']*)'/.exec(e.message)?.[1] ?? "";
+  const known = [...new Set([...commandHelp.matchAll(/(?<![\w-])--([a-z][a-z0-9-]*)/g)].map((m) => m[1] as string))];
+  const name = option.replace(/^-+/, "").split("=")[0] ?? "";
+  const guess = name.length > 1 ? suggest(name, known) : null;
+  const hint = guess !== null ? ` (did you mean '--${guess}'?)` : "";
+  return new UsageError(
+    `unknown option '${option}'${hint}; 'dbfence ${commandName(commandHelp)} --help' lists the options`,
+  );
+}
+
+function commandName(help: string): string {
+  return /^Usage: dbfence ([a-z-]+)/.exec(help)?.[1] ?? "<command>";
 }
 
 main(process.argv.slice(2)).then(

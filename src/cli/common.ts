@@ -2,7 +2,7 @@
 
 import fs from "node:fs";
 import path from "node:path";
-import { type LoadedConfig, loadConfig } from "../config/load.js";
+import { ConfigError, type LoadedConfig, loadConfig } from "../config/load.js";
 import type { Snapshot } from "../engine/run.js";
 import { RULES_BY_CODE } from "../rules/index.js";
 
@@ -56,8 +56,8 @@ export interface Project {
   paths: string[];
 }
 
-/** Resolves PATHS (default `.`) and the config (discovered, or `--config FILE`). */
-export function loadProject(positionals: string[], configFile: string | undefined): Project {
+/** PATHS (default `.`) as absolute paths; a path that does not exist is a usage error. */
+export function existingPaths(positionals: string[]): string[] {
   const paths = (positionals.length > 0 ? positionals : ["."]).map((p) => path.resolve(p));
   for (const p of paths) {
     const shown = path.relative(process.cwd(), p) || p;
@@ -67,6 +67,12 @@ export function loadProject(positionals: string[], configFile: string | undefine
     if (!st.isFile() && !st.isDirectory())
       fail(`path '${shown}' is not a regular file or folder (a FIFO, socket or device)`);
   }
+  return paths;
+}
+
+/** Resolves PATHS (default `.`) and the config (discovered, or `--config FILE`). */
+export function loadProject(positionals: string[], configFile: string | undefined): Project {
+  const paths = existingPaths(positionals);
   const loaded = loadConfig({
     startPath: paths[0] as string,
     ...(configFile ? { configFile: path.resolve(configFile) } : {}),
@@ -81,6 +87,40 @@ export function loadProject(positionals: string[], configFile: string | undefine
         ? first
         : path.dirname(first);
   }
+  checkSelectors(loaded);
   const onlyRoot = paths.length === 1 && paths[0] === loaded.root;
   return { loaded, paths: onlyRoot ? [loaded.root] : paths };
+}
+
+/**
+ * A config's `select`, `extend-select` and `ignore` entries must each match a rule: a typo would otherwise
+ * turn every rule off (or none) and pass in silence. The same check as for `--select` on the command line.
+ */
+export function checkSelectors(loaded: LoadedConfig): void {
+  const { config, file } = loaded;
+  if (file === null) return;
+  const known = [...RULES_BY_CODE.keys()];
+  const lists: [string, string[]][] = [
+    ["select", config.select.filter((c) => !config.extendSelect.includes(c))],
+    ["extend-select", config.extendSelect],
+    ["ignore", config.ignore],
+  ];
+  const prefix = path.basename(file) === "pyproject.toml" ? "[tool.dbfence] " : "";
+  for (const [key, codes] of lists) {
+    const miss = codes.find((c) => !known.some((k) => k.startsWith(c)));
+    if (miss === undefined) continue;
+    const shown = shownFile(file);
+    throw new ConfigError(
+      `${shown}: ${prefix}${key}: no rule matches '${miss}' (a typo here silently changes what is checked); 'dbfence rules' lists the codes`,
+      file,
+      key,
+    );
+  }
+}
+
+/** A path as the user knows it: relative to the working directory (`.` for itself) when inside it. */
+export function shownFile(abs: string): string {
+  const rel = path.relative(process.cwd(), abs);
+  if (!isInside(abs, process.cwd())) return abs;
+  return rel === "" ? "." : rel.split(path.sep).join("/");
 }

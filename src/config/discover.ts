@@ -70,15 +70,22 @@ function pyprojectDeclaresDbfence(file: string): boolean {
   }
 }
 
+/** The config file of this folder itself (not above it), or null. */
+export function configInFolder(folder: string): string | null {
+  for (const name of CONFIG_FILE_NAMES) {
+    const candidate = path.join(folder, name);
+    const found = name === "pyproject.toml" ? pyprojectDeclaresDbfence(candidate) : isFile(candidate);
+    if (found) return candidate;
+  }
+  return null;
+}
+
 /** From startPath (a file → its folder) upward: the first dbfence.toml, .dbfence.toml or pyproject.toml with [tool.dbfence]. */
 export function findConfigFile(startPath: string): string | null {
   let folder = startFolder(startPath);
   for (;;) {
-    for (const name of CONFIG_FILE_NAMES) {
-      const candidate = path.join(folder, name);
-      const found = name === "pyproject.toml" ? pyprojectDeclaresDbfence(candidate) : isFile(candidate);
-      if (found) return candidate;
-    }
+    const found = configInFolder(folder);
+    if (found !== null) return found;
     const parent = path.dirname(folder);
     if (parent === folder) return null;
     folder = parent;

@@ -34,7 +34,10 @@ export interface DbfenceConfig {
   healthPath: string;
   lifecycle: { startup: string; shutdown: string };
   drivers: string[];
+  /** `select` plus `extend-select`. */
   select: string[];
+  /** The `extend-select` part of `select` (for messages that name the key). */
+  extendSelect: string[];
   ignore: string[];
   severity: Record<string, "error" | "warning">;
   perFileIgnores: Record<string, string[]>;
@@ -291,7 +294,7 @@ function toConfig(options: ParsedOptions, lines: number[]): DbfenceConfig {
     include: [...options.include],
     exclude: unique([...options.exclude, ...options["extend-exclude"]]),
     connector: [...options.connector],
-    connectorApi: [...options["connector-api"]],
+    connectorApi: unique([...options["connector-api"], ...options["extend-connector-api"]]),
     sessionDependency: [...options["session-dependency"]],
     testFixtureModules: [...options["test-fixture-modules"]],
     apiPaths: [...options["api-paths"]],
@@ -300,8 +303,9 @@ function toConfig(options: ParsedOptions, lines: number[]): DbfenceConfig {
       startup: options.lifecycle.startup,
       shutdown: options.lifecycle.shutdown,
     },
-    drivers: [...options.drivers],
-    select: [...options.select],
+    drivers: unique([...options.drivers, ...options["extend-drivers"]]),
+    select: unique([...options.select, ...options["extend-select"]]),
+    extendSelect: [...options["extend-select"]],
     ignore: [...options.ignore],
     severity: { ...options.severity },
     perFileIgnores: Object.fromEntries(

@@ -164,7 +164,8 @@ export const optionsSchema = z.strictObject(
       .describe("dotted module names (or file paths) of the connector"),
     "connector-api": list(pythonName)
       .default(["get_db_session", "initialize_database", "shutdown_database", "health_check_database", "Base"])
-      .describe("names others may import from the connector (DBF101)"),
+      .describe("names others may import from the connector (DBF101); setting it replaces the default"),
+    "extend-connector-api": list(pythonName).default([]).describe("added to `connector-api` (keeps its default)"),
     "session-dependency": list(pythonName)
       .default(["get_db_session"])
       .describe("connector functions that yield an `AsyncSession`"),
@@ -190,11 +191,13 @@ export const optionsSchema = z.strictObject(
       .describe("connector functions the app must await at startup and shutdown (DBF602)"),
     drivers: list(moduleName)
       .default([...DEFAULT_DRIVERS])
-      .describe("driver top-level module names (DBF104)"),
+      .describe("driver top-level module names (DBF104); setting it replaces the default list"),
+    "extend-drivers": list(moduleName).default([]).describe("added to `drivers` (keeps the default list)"),
     select: list(ruleSelector)
       .default(["DBF"])
-      .describe("rule codes or prefixes to run (`DBF` = all, `DBF4` = a family)"),
-    ignore: list(ruleSelector).default([]).describe("rule codes or prefixes not to run"),
+      .describe("rule codes or prefixes to run (`DBF` = all, `DBF4` = a family); each must match a rule"),
+    "extend-select": list(ruleSelector).default([]).describe("rule codes or prefixes run in addition to `select`"),
+    ignore: list(ruleSelector).default([]).describe("rule codes or prefixes not to run; each must match a rule"),
     severity: z
       .record(ruleCode, severity, { error: "expected a table" })
       .default({})

@@ -83,6 +83,8 @@ export interface CheckOptions {
    */
   jobs?: number;
   parallelMinBytes?: number;
+  /** Told each phase the run reaches (`discovered 120 files`, `parsed` …): the CLI's progress line. */
+  onPhase?: (what: string) => void;
 }
 
 export interface Snapshot {
@@ -115,6 +117,10 @@ function trace(started: number, what: string): void {
 
 export function runCheck(opts: CheckOptions): CheckResult {
   const started = performance.now();
+  const phase = (what: string): void => {
+    trace(started, what);
+    opts.onPhase?.(what);
+  };
   const { root, config } = opts.loaded;
   const findings: Finding[] = [];
   const notices: string[] = [];
@@ -151,7 +157,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
           );
   }
   const reportOn = new Set(checkedFiles.map((f) => f.abs));
-  trace(started, `discovered ${everything.length} files`);
+  phase(`discovered ${everything.length} files`);
   const access: SourceAccess = { sources: opts.sources, read: opts.snapshot?.read };
 
   const usePrefilter = opts.prefilter !== false;
@@ -165,7 +171,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
   const store = opened?.store ?? null;
   /** Wired files whose summary the store should have had but did not. */
   const unstored = new Set<FileRecord>();
-  trace(started, "cache loaded");
+  phase("cache loaded");
   const env: ParseEnv = { matcher: new WordMatcher(seedWords(config)), web: new WordMatcher(WEB_ROOTS), tops };
 
   // 1. Every file's bytes are hashed; files the cache knows keep their facts, the others are parsed.
@@ -181,7 +187,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
     records.push(r.rec);
     if (r.miss) misses.push({ rec: r.rec, bytes: r.bytes });
   }
-  trace(started, `hashed ${records.length} files, ${misses.length} to parse`);
+  phase(`hashed ${records.length} files, ${misses.length} to parse`);
   const jobs = Math.max(1, opts.jobs ?? 1);
   const threshold = opts.parallelMinBytes ?? PARALLEL_MIN_BYTES;
   const missBytes = misses.reduce((n, m) => n + (m.bytes?.length ?? 0), 0);
@@ -236,7 +242,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
       for (const m of misses) parseInto(m.rec, m.bytes, access, env, keepTree(m.rec));
     }
     for (const r of records) if (r.error && reportOn.has(r.file.abs)) findings.push(r.error);
-    trace(started, parallel ? `parsed on ${jobs} workers` : "parsed");
+    phase(parallel ? `parsed on ${jobs} workers` : "parsed");
 
     // 2. The project index: one module per name (first file wins), summaries built when first asked for.
     const byModule = new Map<string, FileRecord>();
@@ -359,7 +365,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
     }
     endpointValues = endpoints.values;
 
-    trace(started, "endpoints");
+    phase("endpoints");
     // 4. The per-file rule pass of the files that can have findings and have none cached that still hold.
     // The prefilter's taint is only needed for files without a valid cached pass: a valid cached pass of a
     // file the prefilter would skip holds what its rule pass gives, which is nothing (src/engine/prefilter.ts).
@@ -442,7 +448,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
       for (const r of toCheck) checkHere(r);
     }
 
-    trace(started, `${toCheck.length} files to check`);
+    phase(`${toCheck.length} files to check`);
     // 5. Whole-project rules, reused while what they read holds (computed here while workers check).
     let projectPass: CacheData["project"] = cache.project && valid(cache.project.reads) ? cache.project : null;
     if (!projectPass) {
@@ -455,7 +461,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
       projectPass = { reads: freeze(reads), findings: out };
     }
     for (const f of projectPass.findings) if (reportedRels.has(f.path)) findings.push(f);
-    trace(started, "project rules");
+    phase("project rules");
 
     const cuts = new Set(infer.limitCuts);
     if (pool && checkTasks.some((t) => t !== null)) {
@@ -475,8 +481,9 @@ export function runCheck(opts: CheckOptions): CheckResult {
         }
       }
     }
+    for (const c of infer.limitCuts) cuts.add(c);
     notices.push(...limitNotices(cuts, records));
-    trace(started, "checked");
+    phase("checked");
     for (const r of records) {
       const c = checks.get(r);
       if (c && reportOn.has(r.file.abs) && r.summaryHash !== null) {
@@ -534,7 +541,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
       }
     }
 
-    trace(started, "cache written");
+    phase("cache written");
     const final = applyFilters(findings, {
       config,
       configFile: opts.loaded.file ? path.relative(root, opts.loaded.file).split(path.sep).join("/") : null,

@@ -13,6 +13,8 @@ export interface FixFlags {
   diff: boolean;
   /** Where the "Fixed ..." line goes: stdout for text output, stderr otherwise (stdout holds the report). */
   format: string;
+  /** `--show-fixes`: list what was fixed, per file and code. */
+  showFixes?: boolean;
   select?: string[];
   ignore?: string[];
 }
@@ -59,7 +61,24 @@ export function runFixes(loaded: LoadedConfig, paths: string[], flags: FixFlags)
     written.length > 0
       ? `Fixed ${plural(written.length, "finding")} in ${plural(new Set(written.map((a) => a.path)).size, "file")}: ${perCode(written)}.`
       : "No fixes applied.";
-  if (flags.format === "text") process.stdout.write(`${line}\n\n`);
-  else process.stderr.write(`${line}\n`);
+  const list = flags.showFixes ? fixedList(written) : "";
+  if (flags.format === "text") process.stdout.write(`${line}\n${list}\n`);
+  else process.stderr.write(`${line}\n${list}`);
   return null;
+}
+
+/** `--show-fixes` with `--fix`: `- path:` then `    2 × DBF901` lines (paths as the fix loop knows them). */
+function fixedList(applied: readonly AppliedFix[]): string {
+  const byFile = new Map<string, Map<string, number>>();
+  for (const a of applied) {
+    const codes = byFile.get(a.path) ?? new Map<string, number>();
+    codes.set(a.code, (codes.get(a.code) ?? 0) + 1);
+    byFile.set(a.path, codes);
+  }
+  const lines: string[] = [];
+  for (const [file, codes] of [...byFile].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    lines.push(`- ${file}:`);
+    for (const [code, n] of [...codes].sort(([a], [b]) => (a < b ? -1 : 1))) lines.push(`    ${n} × ${code}`);
+  }
+  return lines.map((l) => `${l}\n`).join("");
 }

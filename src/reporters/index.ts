@@ -40,6 +40,10 @@ export interface ReporterOptions {
   sourceLine?: SourceLineLookup;
   /** text: a `[*] N fixable with --fix` line after the summary (the CLI's `check`). */
   fixHint?: { unsafe: boolean };
+  /** text: `-q`, the findings only. */
+  quiet?: boolean;
+  /** text: `--show-fixes`, fixable findings marked and listed. */
+  showFixes?: boolean;
 }
 
 export function formatResult(

@@ -4,6 +4,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { CheckResult, Finding, Fix, RuleMeta } from "../types.js";
 import { DOCS_BASE_URL, TOOL_NAME } from "../types.js";
@@ -47,6 +48,12 @@ export function relativePathToUri(path: string): string {
 export function rootToFileUri(root: string): string {
   const href = pathToFileURL(root).href;
   return href.endsWith("/") ? href : `${href}/`;
+}
+
+/** A reported path: relative to %SRCROOT%, or (a file outside it, shown absolute) its own file: URI. */
+function artifactLocation(path: string): { uri: string; uriBaseId?: string } {
+  if (isAbsolute(path)) return { uri: pathToFileURL(path).href };
+  return { uri: relativePathToUri(path), uriBaseId: SRCROOT };
 }
 
 function region(line: number, column: number, endLine: number, endColumn: number): SarifRegion {
@@ -121,10 +128,7 @@ function sarifFix(finding: Finding, fix: Fix) {
     description: { text: fix.description },
     artifactChanges: [
       {
-        artifactLocation: {
-          uri: relativePathToUri(finding.path),
-          uriBaseId: SRCROOT,
-        },
+        artifactLocation: artifactLocation(finding.path),
         replacements: fix.edits.map((edit) => ({
           deletedRegion: region(edit.line, edit.column, edit.endLine, edit.endColumn),
           insertedContent: { text: edit.text },
@@ -155,10 +159,7 @@ export function toSarifLog(result: CheckResult, rules: ReadonlyMap<string, RuleM
       locations: [
         {
           physicalLocation: {
-            artifactLocation: {
-              uri: relativePathToUri(finding.path),
-              uriBaseId: SRCROOT,
-            },
+            artifactLocation: artifactLocation(finding.path),
             region: region(finding.line, finding.column, finding.endLine, finding.endColumn),
           },
         },

@@ -22,6 +22,13 @@ export interface TextReporterOptions {
    * (then unsafe fixes count as fixable too). Without it, no such line.
    */
   fixHint?: { unsafe: boolean };
+  /** `-q`: the findings only, no summary or fix-hint lines. */
+  quiet?: boolean;
+  /**
+   * `--show-fixes`: a `[*]` after the code of each finding `--fix` would fix (with `--unsafe-fixes`
+   * when `fixHint.unsafe`), and a closing list of them per file and code.
+   */
+  showFixes?: boolean;
 }
 
 /**
@@ -113,9 +120,15 @@ export function caretLine(source: string, finding: Finding): string {
   return prefix + "^".repeat(Math.max(carets, 1));
 }
 
-function formatFinding(finding: Finding, style: Style, sourceLine: SourceLineLookup | undefined): string[] {
+function formatFinding(
+  finding: Finding,
+  style: Style,
+  sourceLine: SourceLineLookup | undefined,
+  fixable = false,
+): string[] {
   const location = `${style.bold(sanitizePath(finding.path))}:${finding.line}:${finding.column}:`;
-  const lines = [`${location} ${style.code(finding.code, finding.severity)} ${messageText(finding.message)}`];
+  const marker = fixable ? " [*]" : "";
+  const lines = [`${location} ${style.code(finding.code, finding.severity)}${marker} ${messageText(finding.message)}`];
   const raw = sourceLine?.(finding.path, finding.line);
   const help = finding.fix ? sanitizeForTerminal(finding.fix.description) : undefined;
   if (raw === undefined) {
@@ -242,12 +255,38 @@ export function formatText(
     if (options.statistics) {
       blocks.push(formatStatistics(result, rules, style, options.fixHint).join("\n"));
     } else {
+      const unsafe = options.fixHint?.unsafe ?? false;
       for (const finding of sortFindings(result.findings)) {
-        blocks.push(formatFinding(finding, style, options.sourceLine).join("\n"));
+        const fixable = options.showFixes === true && applicable(finding, rules, unsafe);
+        blocks.push(formatFinding(finding, style, options.sourceLine, fixable).join("\n"));
       }
     }
+    if (options.showFixes) blocks.push(fixesList(result.findings, rules, options.fixHint?.unsafe ?? false));
   }
+  if (options.quiet) return blocks.length > 0 ? `${blocks.join("\n\n")}\n` : "";
   const hint = options.fixHint ? fixableLine(result.findings, rules, options.fixHint.unsafe) : "";
   blocks.push(style.bold(summaryLine(result)) + (hint ? `\n${hint}` : ""));
   return `${blocks.join("\n\n")}\n`;
+}
+
+/** `--show-fixes`: what `--fix` would fix, per file and code (ruff's fix summary layout). */
+export function fixesList(findings: readonly Finding[], rules: ReadonlyMap<string, RuleMeta>, unsafe: boolean): string {
+  const byFile = new Map<string, Map<string, number>>();
+  let total = 0;
+  for (const f of sortFindings(findings)) {
+    if (!applicable(f, rules, unsafe)) continue;
+    total++;
+    const codes = byFile.get(f.path) ?? new Map<string, number>();
+    codes.set(f.code, (codes.get(f.code) ?? 0) + 1);
+    byFile.set(f.path, codes);
+  }
+  if (total === 0) return `No finding can be fixed with --fix${unsafe ? " --unsafe-fixes" : ""}.`;
+  const lines = [`${plural(total, "finding")} fixable with --fix${unsafe ? " --unsafe-fixes" : ""}:`];
+  for (const [file, codes] of byFile) {
+    lines.push(`- ${sanitizeForTerminal(file)}:`);
+    for (const [code, n] of [...codes].sort(([a], [b]) => compareStrings(a, b))) {
+      lines.push(`    ${n} × ${code} (${rules.get(code)?.name ?? code})`);
+    }
+  }
+  return lines.join("\n");
 }

@@ -236,7 +236,7 @@ describe("--select and --ignore", { concurrency: true }, () => {
   });
 });
 
-describe("reported paths are relative to the project root, with /", { concurrency: true }, () => {
+describe("JSON paths are relative to the project root, with /", { concurrency: true }, () => {
   test("run from a subfolder: '.' (the default) is that folder, paths stay relative to the root", async () => {
     const root = violating();
     for (const args of [[], ["."]]) {

@@ -147,13 +147,16 @@ exclude = ["**/generated/**"]
 extend-exclude = ["scripts/**"]
 connector = ["app.db.connector", "core/database.py"]
 connector-api = ["get_session", "Base"]
+extend-connector-api = ["ping_database"]
 session-dependency = ["get_session"]
 test-fixture-modules = ["tests/fixtures.py"]
 api-paths = ["backend/api", "backend/**/routes_*.py"]
 health-path = "/healthz/db"
 lifecycle = { startup = "open_db", shutdown = "close_db" }
 drivers = ["asyncpg", "mysql.connector"]
+extend-drivers = ["duckdb"]
 select = ["DBF1", "DBF401"]
+extend-select = ["DBF6"]
 ignore = ["DBF302"]
 severity = { DBF302 = "error", DBF104 = "warning" }
 per-file-ignores = { "tests/**" = ["DBF1", "DBF203"], "scripts/*.py" = ["DBF104"] }
@@ -172,14 +175,15 @@ const EVERY_KEY_CONFIG: DbfenceConfig = {
   include: ["backend/**", "libs"],
   exclude: ["**/generated/**", "scripts/**"],
   connector: ["app.db.connector", "core/database.py"],
-  connectorApi: ["get_session", "Base"],
+  connectorApi: ["get_session", "Base", "ping_database"],
   sessionDependency: ["get_session"],
   testFixtureModules: ["tests/fixtures.py"],
   apiPaths: ["backend/api", "backend/**/routes_*.py"],
   healthPath: "/healthz/db",
   lifecycle: { startup: "open_db", shutdown: "close_db" },
-  drivers: ["asyncpg", "mysql.connector"],
-  select: ["DBF1", "DBF401"],
+  drivers: ["asyncpg", "mysql.connector", "duckdb"],
+  select: ["DBF1", "DBF401", "DBF6"],
+  extendSelect: ["DBF6"],
   ignore: ["DBF302"],
   severity: { DBF302: "error", DBF104: "warning" },
   perFileIgnores: {
@@ -194,7 +198,7 @@ const EVERY_KEY_CONFIG: DbfenceConfig = {
       reason: "nightly ETL",
       approvedBy: "data-team",
       expires: "2025-12-31",
-      line: 20,
+      line: 23,
     },
   ],
   thresholds: {
@@ -213,7 +217,7 @@ test("every key round-trips from dbfence.toml", () => {
 test("every key round-trips from [tool.dbfence] in pyproject.toml", () => {
   const text = `[project]\nname = "svc"\n\n[tool.dbfence]${EVERY_KEY.replace("[[exceptions]]", "[[tool.dbfence.exceptions]]")}`;
   const expected = structuredClone(EVERY_KEY_CONFIG);
-  expected.exceptions[0].line = 23;
+  expected.exceptions[0].line = 26;
   assert.deepEqual(parsePyproject(text), expected);
 });
 

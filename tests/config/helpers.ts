@@ -72,6 +72,7 @@ export const DEFAULTS: DbfenceConfig = {
   lifecycle: { startup: "initialize_database", shutdown: "shutdown_database" },
   drivers: DRIVERS,
   select: ["DBF"],
+  extendSelect: [],
   ignore: [],
   severity: {},
   perFileIgnores: {},

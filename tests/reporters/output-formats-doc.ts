@@ -42,10 +42,30 @@ export function renderOutputFormatsDoc(): string {
 
 # Output formats
 
-\`dbfence check --format text|json|sarif|github\` (default \`text\`). Every format reports the same
-findings, sorted by path, line, column and code. Paths are relative to the project root with \`/\`
-separators; lines and columns are 1-based and **columns count Unicode code points**; end positions
-are exclusive (the span \`column\`..\`endColumn\` covers \`endColumn - column\` code points).
+\`dbfence check --output-format text|json|sarif|github\` (alias \`--format\`, default \`text\`, or the
+\`DBFENCE_OUTPUT_FORMAT\` environment variable). Every format reports the same findings, sorted by path,
+line, column and code, with \`/\` separators; lines and columns are 1-based and **columns count Unicode
+code points**; end positions are exclusive (the span \`column\`..\`endColumn\` covers
+\`endColumn - column\` code points).
+
+## Which folder paths are relative to
+
+- **\`text\`, \`github\` and \`sarif\`: the current working directory**, as ruff prints them, so terminal
+  links and workflow annotations resolve wherever dbfence runs: \`dbfence check --format github\` at a
+  repository's root annotates \`backend/api/items.py\` even though \`backend/dbfence.toml\` makes
+  \`backend/\` the project root. A file outside the working directory is shown with its absolute path
+  (in SARIF: an absolute \`file:\` URI without \`uriBaseId\`); SARIF's \`%SRCROOT%\` is the working
+  directory.
+- **\`json\`: the \`root\` of the document** (schema version 1, unchanged), which baselines and the
+  history store key on. A run whose files all belong to one project prints exactly the document a run
+  inside that project prints: \`root\` is the project root (the config file's folder). A run over
+  several projects (a monorepo root with \`backend/dbfence.toml\` and \`worker/dbfence.toml\`, or a root
+  config with a nested one) prints **one** document: \`root\` is the deepest folder holding every
+  project root, and each \`path\` is relative to it (\`backend/api/items.py\`); \`summary\` adds the
+  projects up. One document rather than one per project, because a JSON consumer (CI, the history
+  store, \`jq\`) reads one document from stdout, and because ruff, too, prints one list for a
+  run over several configured projects. To get one project's document (for its baseline or history),
+  run dbfence on that project's folder.
 
 The examples below are the real output for the reporter tests' sample project (five findings in four
 files, seven files checked).
