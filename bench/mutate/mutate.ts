@@ -159,7 +159,9 @@ function pickMutants(o: Options, report: SiteReport): Mutant[] {
       mutants.push({ ...m, id: `${op}#${i + 1}` });
     });
   }
-  return mutants;
+  // Round-robin over the operators, so that an interrupted run has measured each of them.
+  const nth = (m: Mutant): number => Number(m.id.split("#")[1]);
+  return mutants.sort((a, b) => nth(a) - nth(b) || OPERATORS.indexOf(a.operator) - OPERATORS.indexOf(b.operator));
 }
 
 function parses(text: string): boolean {
@@ -264,23 +266,31 @@ function main(): void {
     const r = runMutant(o, m, baseline);
     results.push(r);
     log(`${m.id} ${m.variant} ${m.file}:${r.expectedLine} -> ${r.verdict} (${(r.ms / 1000).toFixed(1)} s)`);
+    writeJson(o, report, base, results);
   }
-  const out = table(o, report, results);
-  process.stdout.write(`${out}\n`);
-  if (o.out) {
-    const json = {
-      repo: o.name,
-      root: o.repo,
-      cli: o.cli,
-      seed: o.seed,
-      perOperator: o.perOperator,
-      baseline: { findings: base.findings.length, ms: Math.round(base.ms) },
-      sites: Object.fromEntries(o.operators.map((op) => [op, report.sites[op]?.length ?? 0])),
-      skippedSyntax: report.skipped.syntax,
-      mutants: results,
-    };
-    fs.writeFileSync(o.out, `${JSON.stringify(json, null, 1)}\n`);
-  }
+  process.stdout.write(`${table(o, report, results)}\n`);
+}
+
+/** The `--out` report, rewritten after each mutant so that an interrupted run keeps what it measured. */
+function writeJson(
+  o: Options,
+  report: SiteReport,
+  base: { findings: Finding[]; ms: number },
+  results: MutantResult[],
+): void {
+  if (!o.out) return;
+  const json = {
+    repo: o.name,
+    root: o.repo,
+    cli: o.cli,
+    seed: o.seed,
+    perOperator: o.perOperator,
+    baseline: { findings: base.findings.length, ms: Math.round(base.ms), list: base.findings },
+    sites: Object.fromEntries(o.operators.map((op) => [op, report.sites[op]?.length ?? 0])),
+    skippedSyntax: report.skipped.syntax,
+    mutants: results,
+  };
+  fs.writeFileSync(o.out, `${JSON.stringify(json, null, 1)}\n`);
 }
 
 main();
