@@ -71,7 +71,8 @@ class FileInfo:
         while i < len(body) and isinstance(body[i], ast.ImportFrom) and body[i].module == "__future__":
             i += 1
         if i >= len(body):
-            return len(self.lines) + 1 if self.lines[-1] == "" else None
+            # only a docstring / __future__ imports (or nothing): insert after the last line
+            return len(self.lines) if self.lines[-1] == "" else len(self.lines) + 1
         stmt = body[i]
         return min([stmt.lineno] + [d.lineno for d in getattr(stmt, "decorator_list", [])])
 
