@@ -26,8 +26,8 @@ COROUTINE = {
     "execute", "scalar", "scalars", "get", "get_one", "stream", "stream_scalars", "refresh", "merge",
     "delete", "flush", "commit", "rollback", "close",
 }
-SESSION_ONLY = {"add", "add_all", "get", "get_one", "flush", "refresh", "merge", "delete", "expunge", "expire",
-                "scalars", "scalar"}
+# Methods that show a name holds an AsyncSession (not `get`/`delete`: an httpx.AsyncClient has those too).
+SESSION_ONLY = {"add", "add_all", "get_one", "flush", "refresh", "merge", "expunge", "expire", "scalars", "scalar"}
 SYNC_METHODS = {"add", "add_all", "expunge", "expunge_all", "expire", "expire_all"}
 ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "head", "options", "trace", "api_route", "websocket"}
 SIMPLE_STMTS = (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign)
