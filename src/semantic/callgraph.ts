@@ -370,7 +370,7 @@ export class CallGraph {
       const target = this.callee(func, ctx);
       if (!target || target.sig.isAsync) continue;
       const rest = this.blockingChain(target);
-      if (rest) return [`${target.sig.name}()`, ...rest];
+      if (rest) return [`${target.key}()`, ...rest];
     }
     return null;
   }

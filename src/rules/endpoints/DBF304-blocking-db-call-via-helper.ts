@@ -1,5 +1,5 @@
 import { callGraphOf } from "../../semantic/callgraph.js";
-import { defineRule } from "../rule.js";
+import { defineRule, dotted } from "../rule.js";
 
 export default defineRule({
   code: "DBF304",
@@ -24,10 +24,10 @@ export default defineRule({
       if (!target || target.sig.isAsync) continue;
       const chain = graph.blockingChain(target);
       if (!chain) continue;
-      const name = `${target.sig.name}()`;
+      const name = `${target.key}()`;
       ctx.report(
         site.call,
-        `${name} blocks the event loop inside 'async def ${fn.def.name}': it calls ${[name, ...chain].join(" → ")}; run it in a thread (await asyncio.to_thread(${target.sig.name}, ...)) or make the chain async with the connector's AsyncSession`,
+        `${name} blocks the event loop inside 'async def ${fn.def.name}': it calls ${[name, ...chain].join(" → ")}; run it in a thread (await asyncio.to_thread(${dotted(site.call.func)}, ...)) or make the chain async with the connector's AsyncSession`,
       );
     }
   },
