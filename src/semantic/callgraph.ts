@@ -220,6 +220,7 @@ export class CallGraph {
 
   private fromCallers(fn: FunctionRef, position: number | null, param: string): CallerFact {
     const sites = this.callsOf(fn);
+    if (sites === null) return OPEN;
     if (sites.length === 0) return null;
     let agreed: Fact | null = null;
     for (const site of sites) {
@@ -252,8 +253,12 @@ export class CallGraph {
     return this.infer.valueType(arg, site.ctx);
   }
 
-  /** Every call of `fn` found in the modules that call its name. */
-  private callsOf(fn: FunctionRef): CallerSite[] {
+  /** Every call of `fn` found in the modules that call its name (null: asked again while finding them). */
+  private callsOf(fn: FunctionRef): CallerSite[] | null {
+    return this.infer.memoized<CallerSite[] | null>(`s\0${fn.module}\0${fn.key}`, () => this.findCalls(fn), null);
+  }
+
+  private findCalls(fn: FunctionRef): CallerSite[] {
     const name = fn.sig.name;
     this.infer.project.note([`${CALLS_PREFIX}${name}`]);
     const modules = new Set([fn.module, ...(this.index?.modulesCalling(name) ?? [])]);
