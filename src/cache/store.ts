@@ -28,7 +28,7 @@ import { SummaryStore } from "./summaries.js";
 import { writeReplacing } from "./write.js";
 
 export const CACHE_DIR = ".dbfence_cache";
-const FORMAT = 1;
+const FORMAT = 2;
 
 const position = {
   line: z.number().int(),
@@ -61,7 +61,8 @@ const commentSchema = z.object({
  * The top level of a cache file. Files are positional arrays (the cache of a large project is read on every
  * run, so it is kept small and checked by hand in `fileEntry`; findings and comments, rare, go through zod):
  * `[blob, module, isPackage 0|1, summary hash | null, flags (1 seeded, 2 web, 4 wired, 8 registers),
- *   imports (one per line), names (`m n` per line), error finding | null, comments, check | null]`,
+ *   imports (one per line), names (`m n` per line), error finding | null, comments, check | null,
+ *   called names (one per line)]`,
  * check = `[findings, read set as indices into keys]`.
  */
 const cacheSchema = z.object({
@@ -90,6 +91,7 @@ type StoredFile = [
   Finding | null,
   Comment[],
   [Finding[], number[]] | null,
+  string,
 ];
 
 export interface CachedFile {
@@ -105,6 +107,8 @@ export interface CachedFile {
   imports: string;
   /** `from m import n` pairs, as `m n`, one per line. */
   names: string;
+  /** Names the module calls things by (src/semantic/callgraph.ts `calledNames`), one per line. */
+  calls: string;
   wired: boolean;
   registers: boolean;
   comments: Comment[];
@@ -192,9 +196,9 @@ export function stillValid(reads: Reads, value: (key: string) => string): boolea
 
 /** A stored file entry, checked field by field; null when anything is off. */
 function fileEntry(f: unknown[], reads: (r: unknown) => Reads | null): CachedFile | null {
-  const [blob, module, isPackage, summary, flags, imports, names, error, comments, check] = f;
+  const [blob, module, isPackage, summary, flags, imports, names, error, comments, check, calls] = f;
   if (
-    f.length !== 10 ||
+    f.length !== 11 ||
     typeof blob !== "string" ||
     typeof module !== "string" ||
     (isPackage !== 0 && isPackage !== 1) ||
@@ -202,6 +206,7 @@ function fileEntry(f: unknown[], reads: (r: unknown) => Reads | null): CachedFil
     typeof flags !== "number" ||
     typeof imports !== "string" ||
     typeof names !== "string" ||
+    typeof calls !== "string" ||
     !Array.isArray(comments)
   ) {
     return null;
@@ -228,6 +233,7 @@ function fileEntry(f: unknown[], reads: (r: unknown) => Reads | null): CachedFil
     registers: (flags & 8) !== 0,
     imports,
     names,
+    calls,
     comments: comments as Comment[],
     check: checked,
   };
@@ -327,6 +333,7 @@ export function saveCache(dir: string, key: string, data: CacheData, secret: Buf
       f.error,
       f.comments,
       f.check ? [f.check.findings, ref(f.check.reads)] : null,
+      f.calls,
     ];
   }
   const out = {

@@ -14,6 +14,7 @@ import { LineMap } from "../parser/lines.js";
 import { RULES } from "../rules/index.js";
 import type { RuleContext } from "../rules/rule.js";
 import { analyzeModule } from "../semantic/analysis.js";
+import { calledNames } from "../semantic/callgraph.js";
 import type { TypeInference } from "../semantic/infer.js";
 import { hasWiring, importedNamePairs, registersEndpoints } from "../semantic/project.js";
 import { type ModuleSummary, reviveSummary, summarizeModule } from "../semantic/summary.js";
@@ -47,6 +48,8 @@ export interface FileFacts {
   web: boolean;
   imports: string[];
   names: string[];
+  /** Names the module calls things by: the call graph finds callers with them. */
+  calls: string[];
   wired: boolean;
   registers: boolean;
   comments: Comment[];
@@ -67,7 +70,7 @@ export interface FileRecord extends FileFacts {
   /** The cached rule pass, still to be validated against its read set. */
   cachedCheck: { findings: Finding[]; reads: Reads } | null;
   /** Imports and names as the cache stores them (newline-joined), until `importsOf`/`namesOf` split them. */
-  raw: { imports: string; names: string } | null;
+  raw: { imports: string; names: string; calls: string } | null;
   /** The summary as JSON (from a worker or the cache's summary store), revived when first asked for. */
   summaryJson: string | null;
   text: string | null;
@@ -89,6 +92,7 @@ export function newRecord(file: DiscoveredFile, module: string, isPackage: boole
     web: false,
     imports: [],
     names: [],
+    calls: [],
     wired: false,
     registers: false,
     comments: [],
@@ -115,9 +119,16 @@ export function namesOf(r: FileRecord): string[] {
   return r.names;
 }
 
-function split(r: FileRecord, raw: { imports: string; names: string }): void {
+/** A record's called names (see `importsOf`). */
+export function callsOf(r: FileRecord): string[] {
+  if (r.raw) split(r, r.raw);
+  return r.calls;
+}
+
+function split(r: FileRecord, raw: { imports: string; names: string; calls: string }): void {
   r.imports = lines(raw.imports);
   r.names = lines(raw.names);
+  r.calls = lines(raw.calls);
   r.raw = null;
 }
 
@@ -129,6 +140,7 @@ export function factsOf(r: FileFacts): FileFacts {
     web: r.web,
     imports: r.imports,
     names: r.names,
+    calls: r.calls,
     wired: r.wired,
     registers: r.registers,
     comments: r.comments,
@@ -227,6 +239,7 @@ export function parseInto(
   rec.web = env.web.test(text);
   rec.imports = importedModules(parsed.module.body, rec.module, rec.isPackage);
   rec.names = importedNamePairs(rec.summary);
+  rec.calls = calledNames(rec.summary);
   rec.wired = hasWiring(rec.summary, env.tops);
   rec.registers = registersEndpoints(rec.summary);
   rec.comments = suppressionComments(parsed.comments);

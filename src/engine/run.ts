@@ -23,15 +23,18 @@ import type { LineMap } from "../parser/lines.js";
 import { RULES, RULES_BY_CODE } from "../rules/index.js";
 import type { ProjectRuleContext } from "../rules/rule.js";
 import { type AppModel, buildAppModels } from "../semantic/apps.js";
+import { attachCallGraph, CALLS_PREFIX } from "../semantic/callgraph.js";
 import { registeredEndpoints, seedRegisteredEndpoints } from "../semantic/fastapi.js";
 import { TypeInference } from "../semantic/infer.js";
 import { IMPORTERS_KEY, ProjectIndex, REGISTERS_KEY, topLevelNames, WEB_KEY, WIRED_KEY } from "../semantic/project.js";
 import type { CheckResult, Finding } from "../types.js";
+import { CallerTable, withCallerSeeds } from "./callers.js";
 import { applyFilters } from "./filters.js";
 import { connectorModules, type ModuleIdentity, moduleForFile } from "./modules.js";
 import { SyncPool } from "./pool.js";
 import { reachesTainted, seedWords, taintedModules, WEB_ROOTS, WordMatcher } from "./prefilter.js";
 import {
+  callsOf,
   checkFile,
   ensureSummary,
   type FileRecord,
@@ -314,6 +317,9 @@ export function runCheck(opts: CheckOptions): CheckResult {
       connectors: connectorModules(config.connector, config.src),
       sessionDependencies: config.sessionDependency,
     });
+    // Parameters inferred from their callers: callers are found by the names each module calls.
+    const callers = new CallerTable(() => modules.map((r) => [r.module, callsOf(r)] as const));
+    attachCallGraph(infer, callers);
 
     // What a read set's keys are worth now.
     // Whole-project keys, hashed only when some read set holds them. Each hashes what its fact is computed
@@ -347,7 +353,9 @@ export function runCheck(opts: CheckOptions): CheckResult {
           (Object.hasOwn(hashes, k) ? hashes[k]?.() : undefined) ??
           (k.startsWith(ENDPOINTS_PREFIX)
             ? ownValue(endpointValues, k.slice(ENDPOINTS_PREFIX.length))
-            : (byModule.get(k)?.summaryHash ?? "-"));
+            : k.startsWith(CALLS_PREFIX)
+              ? callers.digest(k.slice(CALLS_PREFIX.length))
+              : (byModule.get(k)?.summaryHash ?? "-"));
         values.set(k, v);
       }
       return v;
@@ -422,6 +430,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
     if (pool && shardOf && toCheck.length > 0) {
       // The same whole-project tables go to every worker: built once.
       const moduleList: [string, number][] = modules.map((r) => [r.module, ids.get(r) as number]);
+      const moduleCalls = modules.map((r) => (r.raw ? r.raw.calls : r.calls.join("\n")));
       const importedList = [...importedNames()];
       const endpointList = [...endpointSet(endpointValues)];
       checkTasks = Array.from({ length: pool.size }, () => null);
@@ -432,6 +441,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
           const fresh: WorkerTask = {
             kind: "check",
             modules: moduleList,
+            calls: moduleCalls,
             wired: wired(),
             registering,
             importedNames: importedList,
@@ -519,6 +529,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
           web: r.web,
           imports: r.raw ? r.raw.imports : r.imports.join("\n"),
           names: r.raw ? r.raw.names : r.names.join("\n"),
+          calls: r.raw ? r.raw.calls : r.calls.join("\n"),
           wired: r.wired,
           registers: r.registers,
           comments: r.comments,
@@ -623,7 +634,8 @@ function endpointSet(values: Record<string, string>): Set<string> {
 
 /**
  * Modules whose rule pass can produce a finding (src/engine/prefilter.ts): seeded by a word, the connector,
- * or a function registered with `add_api_route` somewhere else (that edge runs against the imports).
+ * or a function registered with `add_api_route` somewhere else (that edge runs against the imports), and
+ * modules whose functions receive an async session from their callers (src/engine/callers.ts).
  */
 function taintedFiles(
   records: readonly FileRecord[],
@@ -631,15 +643,16 @@ function taintedFiles(
   registered: readonly string[],
 ): Set<string> {
   const reg = new Set(registered);
-  return taintedModules(
-    records
-      .filter((r) => r.summaryHash !== null)
-      .map((r) => ({
-        module: r.module,
-        seeded: r.seeded || infer.isConnectorModule(r.module) || reg.has(r.module),
-        imports: importsOf(r),
-      })),
-  );
+  const nodes = records
+    .filter((r) => r.summaryHash !== null)
+    .map((r) => ({
+      module: r.module,
+      seeded: r.seeded || infer.isConnectorModule(r.module) || reg.has(r.module),
+      imports: importsOf(r),
+      calls: callsOf(r),
+    }));
+  const seeds = new Set(nodes.filter((n) => n.seeded).map((n) => n.module));
+  return withCallerSeeds(nodes, taintedModules(nodes), seeds, infer);
 }
 
 /**
@@ -713,7 +726,7 @@ function hashFile(
     rec.comments = hit.comments;
     rec.cachedCheck = hit.check;
     // Split on first use (`importsOf`), which most cached runs never make.
-    rec.raw = { imports: hit.imports, names: hit.names };
+    rec.raw = { imports: hit.imports, names: hit.names, calls: hit.calls };
     return { rec, miss: false, bytes: null };
   }
   // The shared read buffer is reused by the next file: a miss keeps a copy of its bytes.

@@ -6,13 +6,16 @@
  *    it parsed are reused, others are parsed when a rule first needs them. Answers findings and read sets.
  */
 import { type MessagePort, workerData } from "node:worker_threads";
+import { lines } from "../cache/store.js";
 import type { DbfenceConfig } from "../config/load.js";
 import type { DiscoveredFile } from "../files/discover.js";
 import { compileGlobs } from "../files/globs.js";
+import { attachCallGraph } from "../semantic/callgraph.js";
 import { seedRegisteredEndpoints } from "../semantic/fastapi.js";
 import { TypeInference } from "../semantic/infer.js";
 import { ProjectIndex } from "../semantic/project.js";
 import type { Finding } from "../types.js";
+import { CallerTable } from "./callers.js";
 import { connectorModules, moduleForFile } from "./modules.js";
 import { WEB_ROOTS, WordMatcher } from "./prefilter.js";
 import {
@@ -42,6 +45,8 @@ export type WorkerTask =
       kind: "check";
       /** Modules of the project in first-file-wins order: [module, file id]. */
       modules: [string, number][];
+      /** Each module's called names, newline-joined, in the order of `modules` (the call graph's callers). */
+      calls: string[];
       wired: string[];
       registering: string[];
       importedNames: string[];
@@ -123,6 +128,7 @@ function check(task: Extract<WorkerTask, { kind: "check" }>): CheckAnswer[] {
     connectors: connectorModules(data.config.connector, data.config.src),
     sessionDependencies: data.config.sessionDependency,
   });
+  attachCallGraph(infer, new CallerTable(() => task.modules.map(([m], i) => [m, lines(task.calls[i] ?? "")] as const)));
   const fixtures = compileGlobs(data.config.testFixtureModules);
   const out: CheckAnswer[] = [];
   for (const [n, id] of task.ids.entries()) {

@@ -12,6 +12,7 @@ import DBF105 from "./connector/DBF105-raw-connection-access.js";
 import DBF301 from "./endpoints/DBF301-sync-db-endpoint.js";
 import DBF302 from "./endpoints/DBF302-sync-endpoint.js";
 import DBF303 from "./endpoints/DBF303-blocking-db-call.js";
+import DBF304 from "./endpoints/DBF304-blocking-db-call-via-helper.js";
 import DBF501 from "./raw-sql/DBF501-raw-sql-string.js";
 import DBF502 from "./raw-sql/DBF502-sql-injection-risk.js";
 import type { Rule } from "./rule.js";
@@ -38,6 +39,7 @@ export const RULES: readonly Rule[] = [
   DBF301,
   DBF302,
   DBF303,
+  DBF304,
   DBF401,
   DBF402,
   DBF403,

@@ -30,6 +30,14 @@ export interface NameContext {
   binding?(name: string): { value: Expr; stmtStart: number; parts?: { value: Expr; stmtStart: number }[] } | null;
 }
 
+/**
+ * What a parameter without a telling annotation receives, from outside the function (the call graph,
+ * src/semantic/callgraph.ts, infers it from the function's callers).
+ */
+export interface ParamSource {
+  paramFact(p: Param, ctx: NameContext): Fact | null;
+}
+
 export interface InferOptions {
   /** Connector modules (dotted). */
   connectors: readonly string[];
@@ -70,6 +78,8 @@ export class TypeInference {
   noteLimit(module: string, offset: number, what: string): void {
     this.limitCuts.add(`${module}\0${offset}\0${what}`);
   }
+  /** Set by the engine: facts of parameters that their annotation does not give. */
+  paramSource: ParamSource | null = null;
 
   constructor(
     readonly project: ProjectIndex,
@@ -377,7 +387,7 @@ export class TypeInference {
       const f = this.dependencyType(fromAnnotated.target, fromAnnotated.ctx);
       if (f) return f;
     }
-    return this.annotationType(p.annotation, ctx);
+    return this.annotationType(p.annotation, ctx) ?? this.paramSource?.paramFact(p, ctx) ?? null;
   }
 
   /** The type of a value expression evaluated in `ctx`. */
@@ -434,8 +444,8 @@ export class TypeInference {
    * and the next outermost question computes it again. Every answer is then a function of the question
    * alone, not of which file asked first — which the cache and worker threads rely on.
    */
-  private readonly memo = new Map<string, { fact: Fact | null; reads: Set<string> }>();
-  private readonly provisional = new Map<string, { fact: Fact | null; reads: Set<string> }>();
+  private readonly memo = new Map<string, { fact: unknown; reads: Set<string> }>();
+  private readonly provisional = new Map<string, { fact: unknown; reads: Set<string> }>();
   private readonly computing: { key: string; cut: boolean }[] = [];
 
   /** The answer being computed depends on where the computation started (a cycle, a depth limit). */
@@ -443,27 +453,28 @@ export class TypeInference {
     for (let i = from; i < this.computing.length; i++) (this.computing[i] as { cut: boolean }).cut = true;
   }
 
-  private memoized(key: string, compute: () => Fact | null): Fact | null {
+  /** Also for other facts of the project (the call graph's); `onCycle` answers a key still being computed. */
+  memoized<T>(key: string, compute: () => T, onCycle: T): T {
     const hit = this.memo.get(key);
     if (hit) {
       // What the answer was computed from is read again by whoever asks (the cache keys findings by it).
       this.project.note(hit.reads);
-      return hit.fact;
+      return hit.fact as T;
     }
     const provisional = this.provisional.get(key);
     if (provisional) {
       this.project.note(provisional.reads);
       this.cut();
-      return provisional.fact;
+      return provisional.fact as T;
     }
     const at = this.computing.findIndex((c) => c.key === key);
     if (at >= 0) {
       this.cut(at);
-      return null;
+      return onCycle;
     }
     const frame = { key, cut: false };
     this.computing.push(frame);
-    let result: { value: Fact | null; reads: Set<string> };
+    let result: { value: T; reads: Set<string> };
     try {
       result = this.project.track(compute);
     } finally {
@@ -484,7 +495,7 @@ export class TypeInference {
     if (!r) return null;
     if (r.kind === "symbol" && r.def.kind === "assign") {
       const def = r.def;
-      const f = this.memoized(`v\0${r.module}\0${r.name}`, () => this.assignedType(r.module, def));
+      const f = this.memoized(`v\0${r.module}\0${r.name}`, () => this.assignedType(r.module, def), null);
       if (f) return f;
     }
     return { t: "ref", r };
@@ -549,8 +560,10 @@ export class TypeInference {
 
   /** Type of `<instance of module.cls>.<attr>`, from class annotations or `self.attr = ...` assignments. */
   attributeType(module: string, clsName: string, attr: string, seen = 0): Fact | null {
-    return this.memoized(`a\0${module}\0${clsName}\0${attr}`, () =>
-      this.attributeTypeUncached(module, clsName, attr, seen),
+    return this.memoized(
+      `a\0${module}\0${clsName}\0${attr}`,
+      () => this.attributeTypeUncached(module, clsName, attr, seen),
+      null,
     );
   }
 

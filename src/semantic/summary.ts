@@ -3,7 +3,7 @@
  * reach (functions, classes with attribute types, assignments, type aliases). Expressions are kept as
  * dbfence AST nodes, which are plain data, and are evaluated lazily in the defining module's context.
  */
-import type { ClassDef, Expr, FunctionDef, ImportFrom, Module, Param, Stmt } from "../parser/ast.js";
+import type { Call, ClassDef, Expr, FunctionDef, ImportFrom, Module, Param, Stmt } from "../parser/ast.js";
 import { stmtExprs, walkExpr, walkStmts } from "../parser/walk.js";
 import { collectWiring, type WiringFacts } from "./wiring.js";
 
@@ -41,6 +41,15 @@ export interface FunctionSig {
   awaits: { func: Expr; afterYield: boolean }[];
   /** Dotted callees (Name/Attribute only) of every call in the body: "does this handler call the connector?". */
   callees: Expr[];
+  /**
+   * The call graph's view of the body (src/semantic/callgraph.ts): calls with a dotted callee, in source order,
+   * their arguments kept only where they may hold a value (names, attributes, calls; a literal becomes a
+   * `Constant` stub), and the calls of nested functions and lambdas apart (they run later, or never).
+   */
+  calls: Call[];
+  nestedCalls: Call[];
+  /** Names bound in the body other than by a simple assignment kept in `locals` (loop targets, imports, ...). */
+  opaque: string[];
 }
 
 export interface ClassAttr {
@@ -74,6 +83,8 @@ export interface ModuleSummary {
   wiring: WiringFacts;
   /** Names listed in `__all__`, when it is a literal list. */
   exportsAll: string[] | null;
+  /** Calls in module-level statements (as `FunctionSig.calls`): they count as calls of project functions. */
+  calls: Call[];
 }
 
 /** Resolves `from ..x import y` against the importing module. */
@@ -100,6 +111,8 @@ export function functionSig(f: FunctionDef): FunctionSig {
   const locals: Record<string, Expr> = dict();
   const awaits: FunctionSig["awaits"] = [];
   const callees: Expr[] = [];
+  const calls: Call[] = [];
+  const bound = new Set<string>();
   let afterYield = false;
   walkStmts(f.body, (s) => {
     for (const root of stmtExprs(s)) {
@@ -108,9 +121,11 @@ export function functionSig(f: FunctionDef): FunctionSig {
         else if (e.kind === "Await" && e.value.kind === "Call" && isDotted(e.value.func))
           awaits.push({ func: e.value.func, afterYield });
         else if (e.kind === "Call" && isDotted(e.func)) callees.push(e.func);
+        if (e.kind === "Call" && isDotted(e.func)) calls.push(slimCall(e));
         return e.kind !== "Lambda";
       });
     }
+    boundNames(s, bound);
     if (s.kind === "Return" && s.value) returnValues.push(s.value);
     if (s.kind === "Assign") for (const t of s.targets) if (t.kind === "Name") locals[t.id] = s.value;
     if (s.kind === "With") for (const i of s.items) if (i.target?.kind === "Name") locals[i.target.id] = i.expr;
@@ -126,10 +141,115 @@ export function functionSig(f: FunctionDef): FunctionSig {
     returnValues,
     decorators: f.decorators,
     start: f.start,
-    locals: reachableLocals(locals, [...yields, ...returnValues]),
+    locals: reachableLocals(locals, [...yields, ...returnValues, ...calls.flatMap(callRoots)]),
     awaits,
     callees,
+    calls,
+    nestedCalls: nestedCalls(f.body),
+    opaque: [...bound].filter((n) => !(n in locals)),
   };
+}
+
+/** A call as the call graph keeps it: arguments that cannot hold a project value become `Constant` stubs. */
+function slimCall(c: Call): Call {
+  return {
+    kind: "Call",
+    start: c.start,
+    end: c.end,
+    func: c.func,
+    args: c.args.map((a) =>
+      mayHoldValue(a.value)
+        ? a
+        : { ...a, value: { kind: "Constant", start: a.value.start, end: a.value.end, value: "..." } },
+    ),
+  };
+}
+
+function mayHoldValue(e: Expr): boolean {
+  switch (e.kind) {
+    case "Name":
+    case "Attribute":
+    case "Call":
+    case "Await":
+    case "NamedExpr":
+    case "Starred":
+      return true;
+    case "BinOp":
+      return e.op === "or" || e.op === "and";
+    default:
+      return false;
+  }
+}
+
+/** The expressions a call's evaluation starts from: its receiver and its arguments. */
+function callRoots(c: Call): Expr[] {
+  return [c.func, ...c.args.map((a) => a.value)];
+}
+
+/** Calls inside nested functions, classes and lambdas of a body (they do not run when the body runs). */
+function nestedCalls(body: Stmt[]): Call[] {
+  const out: Call[] = [];
+  const collect = (root: Expr, inLambda: boolean): void => {
+    walkExpr(root, (e) => {
+      if (e.kind === "Lambda" && !inLambda) {
+        collect(e.body, true);
+        return false;
+      }
+      if (inLambda && e.kind === "Call" && isDotted(e.func)) out.push(slimCall(e));
+      return true;
+    });
+  };
+  walkStmts(body, (s) => {
+    for (const root of stmtExprs(s)) collect(root, false);
+    if (s.kind === "FunctionDef" || s.kind === "ClassDef") {
+      walkStmts(
+        s.body,
+        (inner) => {
+          for (const root of stmtExprs(inner)) collect(root, true);
+        },
+        true,
+      );
+    }
+  });
+  return out;
+}
+
+/** Names a statement binds other than by `name = value` / `with ... as name` (which `locals` keeps). */
+function boundNames(s: Stmt, out: Set<string>): void {
+  const targets = (t: Expr): void => {
+    walkExpr(t, (e) => {
+      if (e.kind === "Name") out.add(e.id);
+      return e.kind === "Sequence" || e.kind === "Starred" || e.kind === "Name";
+    });
+  };
+  switch (s.kind) {
+    case "For":
+    case "AugAssign":
+    case "AnnAssign":
+      targets(s.target);
+      break;
+    case "Assign":
+      for (const t of s.targets) if (t.kind !== "Name") targets(t);
+      break;
+    case "With":
+      for (const i of s.items) if (i.target && i.target.kind !== "Name") targets(i.target);
+      break;
+    case "Try":
+      for (const h of s.handlers) if (h.name) out.add(h.name);
+      break;
+    case "Import":
+      for (const a of s.names) out.add(a.asname ?? (a.name.split(".")[0] as string));
+      break;
+    case "ImportFrom":
+      for (const a of s.names) out.add(a.asname ?? a.name);
+      break;
+    case "FunctionDef":
+    case "ClassDef":
+      out.add(s.name);
+      break;
+    default:
+      break;
+  }
 }
 
 /** `a`, `a.b`, `a.b.c`: a name or an attribute chain over a name. */
@@ -220,9 +340,16 @@ export function summarizeModule(
     symbols: dict(),
     exportsAll: null,
     wiring: collectWiring(tree),
+    calls: [],
   };
   // Module-level statements, including those inside if/try blocks (TYPE_CHECKING imports, fallbacks).
   const visit = (s: Stmt): void => {
+    for (const root of stmtExprs(s)) {
+      walkExpr(root, (e) => {
+        if (e.kind === "Call" && isDotted(e.func)) summary.calls.push(slimCall(e));
+        return e.kind !== "Lambda";
+      });
+    }
     switch (s.kind) {
       case "Import":
         for (const a of s.names) {

@@ -1,7 +1,5 @@
-import { ASYNC_SESSION_SYNC_METHODS, BLOCKING_DRIVERS } from "../../semantic/knowledge/sqlalchemy.js";
+import { blockingCall } from "../../semantic/callgraph.js";
 import { defineRule } from "../rule.js";
-
-const BLOCKING_RECEIVERS = new Set(["Session", "Connection", "Engine", "DriverConnection", "DriverCursor"]);
 
 export default defineRule({
   code: "DBF303",
@@ -21,16 +19,8 @@ export default defineRule({
       const fn = site.fn;
       if (!fn?.def.isAsync) continue;
       if (fn.lambdas.some((l) => l.start <= site.call.start && site.call.end <= l.end)) continue;
-      let what: string | null = null;
-      if (site.receiver?.t === "db" && BLOCKING_RECEIVERS.has(site.receiver.db) && site.method) {
-        // `session.add(x)` and friends only touch the identity map: no I/O, nothing blocks.
-        if (site.receiver.db === "Session" && ASYNC_SESSION_SYNC_METHODS.has(site.method)) continue;
-        what = `${site.receiver.db}.${site.method}()`;
-      } else if (site.qname) {
-        const parts = site.qname.split(".");
-        const last = parts.pop();
-        if (last === "connect" && BLOCKING_DRIVERS.has(parts.join("."))) what = `${site.qname}()`;
-      }
+      // `session.add(x)` and friends only touch the identity map: no I/O, nothing blocks.
+      const what = blockingCall(site.receiver, site.method, site.qname);
       if (!what) continue;
       ctx.report(
         site.call,
