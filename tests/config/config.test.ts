@@ -146,9 +146,10 @@ include = ["backend/**", "libs"]
 exclude = ["**/generated/**"]
 extend-exclude = ["scripts/**"]
 connector = ["app.db.connector", "core/database.py"]
-connector-api = ["get_session", "Base"]
+connector-api = ["get_session", "Base", "app.db.models:*", "app.db.session:get_db"]
 session-dependency = ["get_session"]
 test-fixture-modules = ["tests/fixtures.py"]
+test-modules = ["qa/**"]
 api-paths = ["backend/api", "backend/**/routes_*.py"]
 health-path = "/healthz/db"
 lifecycle = { startup = "open_db", shutdown = "close_db" }
@@ -172,9 +173,10 @@ const EVERY_KEY_CONFIG: DbfenceConfig = {
   include: ["backend/**", "libs"],
   exclude: ["**/generated/**", "scripts/**"],
   connector: ["app.db.connector", "core/database.py"],
-  connectorApi: ["get_session", "Base"],
+  connectorApi: ["get_session", "Base", "app.db.models:*", "app.db.session:get_db"],
   sessionDependency: ["get_session"],
   testFixtureModules: ["tests/fixtures.py"],
+  testModules: ["qa/**"],
   apiPaths: ["backend/api", "backend/**/routes_*.py"],
   healthPath: "/healthz/db",
   lifecycle: { startup: "open_db", shutdown: "close_db" },
@@ -194,7 +196,7 @@ const EVERY_KEY_CONFIG: DbfenceConfig = {
       reason: "nightly ETL",
       approvedBy: "data-team",
       expires: "2025-12-31",
-      line: 20,
+      line: 21,
     },
   ],
   thresholds: {
@@ -213,7 +215,7 @@ test("every key round-trips from dbfence.toml", () => {
 test("every key round-trips from [tool.dbfence] in pyproject.toml", () => {
   const text = `[project]\nname = "svc"\n\n[tool.dbfence]${EVERY_KEY.replace("[[exceptions]]", "[[tool.dbfence.exceptions]]")}`;
   const expected = structuredClone(EVERY_KEY_CONFIG);
-  expected.exceptions[0].line = 23;
+  expected.exceptions[0].line = 24;
   assert.deepEqual(parsePyproject(text), expected);
 });
 
