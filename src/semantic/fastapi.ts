@@ -6,21 +6,11 @@
 import type { Expr, FunctionDef, Param } from "../parser/ast.js";
 import type { FunctionInfo } from "./analysis.js";
 import type { NameContext, TypeInference } from "./infer.js";
+import { ROUTE_METHODS } from "./knowledge/fastapi.js";
 import type { DbType } from "./knowledge/sqlalchemy.js";
 import type { FunctionSig } from "./summary.js";
 
-export const ROUTE_METHODS: ReadonlySet<string> = new Set([
-  "get",
-  "post",
-  "put",
-  "patch",
-  "delete",
-  "head",
-  "options",
-  "trace",
-  "api_route",
-  "websocket",
-]);
+export { ROUTE_METHODS };
 
 /** Database values a dependency can hand over: sessions and connections, async or sync. */
 const SESSIONISH: ReadonlySet<DbType> = new Set(["AsyncSession", "Session", "AsyncConnection", "Connection"]);
