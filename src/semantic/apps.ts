@@ -470,7 +470,6 @@ export class AppResolver {
       else if (list) unknown = true;
     }
     const holders = this.reach(app.key);
-    for (const k of holders) if (this.opaque.has(k)) unknown = true;
     for (const module of this.added) {
       const mod = this.infer.project.get(module);
       for (const ev of mod?.wiring.events ?? []) {
