@@ -30,6 +30,8 @@ export interface DbfenceConfig {
   connectorApi: string[];
   sessionDependency: string[];
   testFixtureModules: string[];
+  /** Test code (catalog v2): apps there are not top-level, DBF302 does not apply. */
+  testModules: string[];
   apiPaths: string[];
   healthPath: string;
   lifecycle: { startup: string; shutdown: string };
@@ -297,6 +299,7 @@ function toConfig(options: ParsedOptions, lines: number[]): DbfenceConfig {
     connectorApi: unique([...options["connector-api"], ...options["extend-connector-api"]]),
     sessionDependency: [...options["session-dependency"]],
     testFixtureModules: [...options["test-fixture-modules"]],
+    testModules: [...options["test-modules"]],
     apiPaths: [...options["api-paths"]],
     healthPath: options["health-path"],
     lifecycle: {

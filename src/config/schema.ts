@@ -99,6 +99,20 @@ const connectorEntry = nonEmptyText("a module name or file path").refine(
   { error: "expected a module name like core.database or a file path like core/database.py" },
 );
 
+/** A `connector-api` entry: `name`, `module:name`, or `module:*` (every name of a connector package's submodule). */
+const apiEntry = nonEmptyText("a Python name or module:name").regex(
+  /^(?:[A-Za-z_][A-Za-z0-9_]*|[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*:(?:[A-Za-z_][A-Za-z0-9_]*|\*))$/,
+  { error: 'expected a Python name like get_db_session, or "module:name" / "module:*" like "app.db.models:*"' },
+);
+
+/** Test code (catalog v2 "test module"). */
+export const DEFAULT_TEST_MODULES: readonly string[] = [
+  "**/tests/**",
+  "**/test_*.py",
+  "**/*_test.py",
+  "**/conftest.py",
+];
+
 /** `DBF` alone selects every rule; `DBF4` a family; `DBF401` one rule. */
 export const RULE_SELECTOR = /^DBF\d{0,3}$/;
 export const RULE_CODE = /^DBF\d{3}$/;
@@ -162,16 +176,21 @@ export const optionsSchema = z.strictObject(
     connector: list(connectorEntry)
       .default(["core.database"])
       .describe("dotted module names (or file paths) of the connector"),
-    "connector-api": list(pythonName)
+    "connector-api": list(apiEntry)
       .default(["get_db_session", "initialize_database", "shutdown_database", "health_check_database", "Base"])
-      .describe("names others may import from the connector (DBF101); setting it replaces the default"),
-    "extend-connector-api": list(pythonName).default([]).describe("added to `connector-api` (keeps its default)"),
+      .describe(
+        'names others may import from the connector (DBF101); `"module:name"` and `"module:*"` for a connector package\'s submodules; setting it replaces the default',
+      ),
+    "extend-connector-api": list(apiEntry).default([]).describe("added to `connector-api` (keeps its default)"),
     "session-dependency": list(pythonName)
       .default(["get_db_session"])
       .describe("connector functions that yield an `AsyncSession`"),
     "test-fixture-modules": list(glob)
       .default(["tests/conftest.py", "**/conftest.py"])
       .describe("files allowed to create test engines/sessions (DBF102/DBF103 only)"),
+    "test-modules": list(glob)
+      .default([...DEFAULT_TEST_MODULES])
+      .describe("test code: its apps are not top-level apps (DBF601/DBF602) and DBF302 does not apply there"),
     "api-paths": list(glob)
       .default(["."])
       .describe("where DBF302 applies (a path without glob characters is a folder prefix)"),

@@ -30,8 +30,9 @@ export function applyFilters(raw: Finding[], fc: FilterContext): Finding[] {
   const enabled = (f: Finding): boolean => matchesCode(f.code, select) && !matchesCode(f.code, ignore);
 
   const perFile = Object.entries(config.perFileIgnores).map(([glob, codes]) => ({ m: compileGlobs([glob]), codes }));
+  // A folder named by a key (`"tests"`, `"legacy/"`) covers the files below it, as in `exclude`.
   const ignoredForFile = (f: Finding): boolean =>
-    perFile.some((p) => p.m.matches(f.path, false) && matchesCode(f.code, p.codes));
+    perFile.some((p) => p.m.matchesSelfOrAncestor(f.path, false) && matchesCode(f.code, p.codes));
 
   let findings = raw.filter((f) => enabled(f) && !ignoredForFile(f));
 
@@ -42,7 +43,7 @@ export function applyFilters(raw: Finding[], fc: FilterContext): Finding[] {
       continue;
     }
     const m = compileGlobs([ex.path]);
-    findings = findings.filter((f) => !(m.matches(f.path, false) && matchesCode(f.code, ex.rules)));
+    findings = findings.filter((f) => !(m.matchesSelfOrAncestor(f.path, false) && matchesCode(f.code, ex.rules)));
   }
 
   findings = applyComments(findings, fc, extra);

@@ -5,9 +5,12 @@
  * - Patterns are relative to the project root and use `/`; they are matched with picomatch and
  *   `{ dot: true }`, so `**` also walks into folders whose name starts with a dot.
  * - A leading `./` is dropped. `.` (or an empty pattern, or `/`) means "the whole project".
- * - Like `.gitignore`, a pattern **without** a slash (`legacy`, `*.py`) matches at any depth: it is
- *   compiled as `**∕legacy`. A pattern with a slash is anchored at the root (`legacy/**`,
- *   `app/models`); a leading `/` only anchors (`/legacy` = the root's `legacy`).
+ * - A path **without glob characters** (`tests`, `app/legacy`, `conftest.py`) names that path from the
+ *   project root: the folder (and everything below it) or the file, never a folder of that name deeper
+ *   down (`tests` does not match `src/x/tests`).
+ * - A glob without a slash (`*.py`, `test_*`) matches at any depth, like `.gitignore`: it is compiled as
+ *   `**∕test_*`. A glob with a slash is anchored at the root (`legacy/**`, `app/*.py`); a leading `/`
+ *   only anchors (`/legacy` = the root's `legacy`).
  * - A trailing `/` (`legacy/`) restricts the pattern to folders, as in `.gitignore`.
  * - A folder matches when the glob matches its path or its path followed by `/`, so `legacy`,
  *   `legacy/`, `legacy/**` and `**∕alembic/**` all name the folder itself; excluding a folder excludes
@@ -41,8 +44,13 @@ export function normaliseGlob(pattern: string): { glob: string; dirOnly: boolean
   const dirOnly = p.endsWith("/");
   p = p.replace(/\/+$/, "");
   if (p === "" || p === ".") return null;
-  if (!anchored && !p.includes("/")) p = `**/${p}`;
+  if (!anchored && !p.includes("/") && hasGlobCharacters(p)) p = `**/${p}`;
   return { glob: p, dirOnly };
+}
+
+/** Does a pattern use glob syntax (`*`, `?`, `[...]`, `{a,b}`, `!(...)`)? A backslash escape is literal. */
+export function hasGlobCharacters(pattern: string): boolean {
+  return /(?<!\\)[*?[\]{}!()]/.test(pattern);
 }
 
 export function compileGlobs(patterns: readonly string[]): PathMatcher {

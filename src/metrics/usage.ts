@@ -23,6 +23,7 @@
 import type { DbfenceConfig } from "../config/load.js";
 import type { Expr, Param } from "../parser/ast.js";
 import { connectorFunction } from "../rules/wiring/connector-calls.js";
+import { connectorApi } from "../semantic/connector-api.js";
 import { databaseChain } from "../semantic/fastapi.js";
 import type { NameContext, TypeInference } from "../semantic/infer.js";
 import type { FunctionIndex, ProjectFunction } from "./functions.js";
@@ -88,12 +89,13 @@ export function connectorUsage(
     if (!f.file.reported) continue;
     list.push({ kind: "session-parameter", path: f.file.rel, line: f.line, function: f.name, via });
   }
-  const api = new Set(config.connectorApi);
+  const api = connectorApi(config.connectorApi, infer.options.connectors);
   for (const file of project.files) {
     if (!file.reported || file.isConnector || !file.parsed || file.rel.endsWith(".pyi")) continue;
     for (const site of file.parsed.facts.calls) {
       const name = connectorFunction(site.call.func, site.ctx, infer);
-      if (name === null || !api.has(name)) continue;
+      const r = name === null ? null : infer.dealias(infer.resolveExpr(site.call.func, site.ctx));
+      if (name === null || r?.kind !== "symbol" || !api.allows(r.module, name)) continue;
       list.push({
         kind: "connector-call",
         path: file.rel,

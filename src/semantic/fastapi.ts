@@ -5,22 +5,14 @@
  */
 import type { Expr, FunctionDef, Param } from "../parser/ast.js";
 import type { FunctionInfo } from "./analysis.js";
+import { appAnnotationKind, appClassKind, appValueKind } from "./app-values.js";
+import { appReceivers } from "./apps.js";
 import type { NameContext, TypeInference } from "./infer.js";
+import { ENDPOINT_REGISTRATIONS, ROUTE_METHODS } from "./knowledge/fastapi.js";
 import type { DbType } from "./knowledge/sqlalchemy.js";
-import type { FunctionSig } from "./summary.js";
+import type { FunctionSig, ModuleSummary } from "./summary.js";
 
-export const ROUTE_METHODS: ReadonlySet<string> = new Set([
-  "get",
-  "post",
-  "put",
-  "patch",
-  "delete",
-  "head",
-  "options",
-  "trace",
-  "api_route",
-  "websocket",
-]);
+export { ROUTE_METHODS };
 
 /** `Depends` levels followed (cycles end earlier, through `seen`); far beyond any real chain. */
 export const DEPENDS_LIMIT = 64;
@@ -28,13 +20,47 @@ export const DEPENDS_LIMIT = 64;
 /** Database values a dependency can hand over: sessions and connections, async or sync. */
 const SESSIONISH: ReadonlySet<DbType> = new Set(["AsyncSession", "Session", "AsyncConnection", "Connection"]);
 
-/** The route decorator of a function (`@router.get(...)`), if any. */
+/**
+ * The route decorator of a function (`@router.get(...)`), if any: on a FastAPI app or router, an instance of
+ * a project subclass of one, a router made by a project factory, or a parameter annotated as one.
+ */
 export function routeDecorator(fn: FunctionInfo, infer: TypeInference): { method: string } | null {
   for (const d of fn.def.decorators) {
-    if (d.kind !== "Call" || d.func.kind !== "Attribute" || !ROUTE_METHODS.has(d.func.attr)) continue;
-    if (infer.valueType(d.func.value, fn.outer)?.t === "app") return { method: d.func.attr };
+    if (d.kind !== "Call" || d.func.kind !== "Attribute") continue;
+    const owner = d.func.value;
+    if (ROUTE_METHODS.has(d.func.attr) && isAppValue(owner, fn, infer)) return { method: d.func.attr };
+    // A router subclass's own decorator method (`@router.get_json("/")`) that registers through `self`.
+    if (customRouteMethod(owner, d.func.attr, fn, infer)) return { method: d.func.attr };
   }
   return null;
+}
+
+function isAppValue(owner: Expr, fn: FunctionInfo, infer: TypeInference): boolean {
+  if (appValueKind(infer, owner, fn.outer)) return true;
+  // `def register_routes(app: FastAPI): @app.get(...)`: the enclosing function's annotated parameter.
+  const param = owner.kind === "Name" ? fn.parent?.def.params.find((p) => p.name === owner.id) : undefined;
+  return !!param && appAnnotationKind(infer, param.annotation, fn.parent?.outer ?? fn.outer) !== null;
+}
+
+function customRouteMethod(owner: Expr, attr: string, fn: FunctionInfo, infer: TypeInference): boolean {
+  const fact = infer.valueType(owner, fn.outer);
+  if (fact?.t !== "instance") return false;
+  const def = infer.project.get(fact.module)?.symbols[fact.cls];
+  if (def?.kind !== "class" || !appClassKind(infer, fact.module, def.cls)) return false;
+  const method = infer.findMethod(fact.module, def.cls, attr);
+  return !!method && registersThroughSelf(method.sig);
+}
+
+/** Does a method register a route on its instance (`self.api_route(...)`, `self.add_api_route(...)`)? */
+function registersThroughSelf(sig: FunctionSig): boolean {
+  const self = sig.params[0]?.name;
+  return sig.callees.some(
+    (c) =>
+      c.kind === "Attribute" &&
+      c.value.kind === "Name" &&
+      c.value.id === self &&
+      (ROUTE_METHODS.has(c.attr) || Object.hasOwn(ENDPOINT_REGISTRATIONS, c.attr)),
+  );
 }
 
 /**
@@ -159,8 +185,10 @@ export function isRegisteredEndpoint(infer: TypeInference, module: string, key: 
 }
 
 /**
- * Functions registered with `add_api_route`/`add_api_websocket_route` anywhere in the project, as
- * `module::name` (module level) or `module:factory:name` (defined inside an app factory).
+ * Functions registered with `add_api_route`/`add_api_websocket_route` anywhere in the project, and route
+ * handlers whose registration dbfence only sees across modules: decorated on a helper's parameter that some
+ * call passes an app to (`register_routes(app)`), or on `self` of a router class. Keys: `module::name`
+ * (module level), `module:factory:name` (defined inside a top-level function), `module::Class.method`.
  */
 export function registeredEndpoints(infer: TypeInference): Set<string> {
   const hit = endpointCache.get(infer.project);
@@ -169,15 +197,48 @@ export function registeredEndpoints(infer: TypeInference): Set<string> {
   for (const m of infer.project.registering()) {
     for (const r of m.wiring.routes) {
       if ("params" in r.handler) continue;
-      const e = r.handler as Expr;
-      if (e.kind === "Name" && r.scope !== null && m.wiring.localFunctions[r.scope]?.[e.id]) {
-        out.add(`${m.module}:${r.scope}:${e.id}`);
+      const key = endpointKey(r.handler as Expr, m, r.scope, infer);
+      if (key) out.add(key);
+    }
+  }
+  if (infer.project.wired().some((m) => m.wiring.calls.length > 0 || m.wiring.routes.some((r) => r.scope !== null))) {
+    const apps = appReceivers(infer);
+    for (const { key, r, mod } of apps.indirectRoutes()) {
+      if (!apps.holdsApp(key)) continue;
+      if ("isAsync" in r.handler) {
+        if (r.scope !== null && !r.scope.includes(".")) out.add(`${mod.module}:${r.scope}:${r.handler.name}`);
         continue;
       }
-      const target = infer.dealias(infer.resolveExpr(e, infer.moduleContext(m.module)));
-      if (target?.kind === "symbol" && target.def.kind === "function") out.add(`${target.module}::${target.name}`);
+      const k = endpointKey(r.handler as Expr, mod, r.scope, infer);
+      if (k) out.add(k);
     }
   }
   endpointCache.set(infer.project, out);
   return out;
+}
+
+/** The key of a function given as an endpoint expression (a name, a module attribute, `self.method`). */
+function endpointKey(e: Expr, m: ModuleSummary, scope: string | null, infer: TypeInference): string | null {
+  if (e.kind === "Name" && scope !== null && m.wiring.localFunctions[scope]?.[e.id])
+    return `${m.module}:${scope}:${e.id}`;
+  // `self.list_items` in a method: the method of the class (or of the project base class defining it).
+  if (e.kind === "Attribute" && e.value.kind === "Name" && scope?.includes(".")) {
+    const [cls, method] = scope.split(".") as [string, string];
+    const def = m.symbols[cls];
+    const sig = def?.kind === "class" ? def.cls.methods[method] : undefined;
+    if (def?.kind === "class" && sig?.params[0]?.name === e.value.id) {
+      const found = infer.findMethod(m.module, def.cls, e.attr);
+      const owner = found ? classDefining(infer, found.module, found.sig) : null;
+      return owner ? `${found?.module}::${owner}.${e.attr}` : null;
+    }
+  }
+  const target = infer.dealias(infer.resolveExpr(e, infer.moduleContext(m.module)));
+  return target?.kind === "symbol" && target.def.kind === "function" ? `${target.module}::${target.name}` : null;
+}
+
+function classDefining(infer: TypeInference, module: string, sig: FunctionSig): string | null {
+  for (const [name, def] of Object.entries(infer.project.get(module)?.symbols ?? {})) {
+    if (def.kind === "class" && def.cls.methods[sig.name] === sig) return name;
+  }
+  return null;
 }

@@ -1,16 +1,32 @@
 /**
  * What a module declares about FastAPI wiring, as plain data for the module summary: objects built
  * with a call (`app = FastAPI(...)`, `router = APIRouter(...)`), routes, `include_router`/`mount` edges
- * and lifecycle hooks. Statements at module level and inside top-level functions (app factories) are
- * read; which calls really are FastAPI's is decided later, across modules (src/semantic/apps.ts).
+ * lifecycle hooks, and calls that hand such an object (or a parameter) to other code (`register_routes(app)`).
+ * Statements at module level, inside top-level functions (app factories, registration helpers) and inside
+ * methods of top-level classes (`self.add_api_route(...)` in an APIRouter subclass) are read; which calls
+ * really are FastAPI's is decided later, across modules (src/semantic/apps.ts).
  */
 import type { Call, Expr, FunctionDef, Module, Stmt } from "../parser/ast.js";
 import { stmtExprs, walkExpr, walkStmts } from "../parser/walk.js";
-import { ROUTE_METHODS } from "./fastapi.js";
+import { APP_METHODS, ENDPOINT_REGISTRATIONS, ROUTE_METHODS } from "./knowledge/fastapi.js";
 import { dict, type FunctionSig, functionSig } from "./summary.js";
 
-/** `null` scope: module level; otherwise the name of the top-level function (an app factory). */
+/**
+ * `null` scope: module level; otherwise the name of the top-level function (an app factory, a registration
+ * helper), or `Class.method` for a method of a top-level class.
+ */
 type Scope = string | null;
+
+/**
+ * A call handing names to other code: `register_routes(app)`, `setup(router=router)`. Kept when an argument
+ * is a plain name bound to an object creation (module level or the same scope) or a parameter of the scope.
+ */
+export interface WiringCall {
+  scope: Scope;
+  func: Expr;
+  /** The name arguments: by position (`index`) or by keyword. */
+  args: { index: number | null; keyword: string | null; name: string }[];
+}
 
 export interface WiringObject {
   scope: Scope;
@@ -49,20 +65,42 @@ export interface WiringFacts {
   routes: WiringRoute[];
   edges: WiringEdge[];
   events: WiringEvent[];
+  calls: WiringCall[];
   /** Functions defined inside app factories, by factory then name (handlers registered by name). */
   localFunctions: Record<string, Record<string, FunctionSig>>;
 }
 
 export function collectWiring(tree: Module): WiringFacts {
-  const facts: WiringFacts = { objects: [], routes: [], edges: [], events: [], localFunctions: dict() };
-  collectScope(tree.body, null, facts);
+  const facts: WiringFacts = { objects: [], routes: [], edges: [], events: [], calls: [], localFunctions: dict() };
+  const globals = new Set<string>();
+  collectScope(tree.body, null, facts, { params: new Set(), objects: globals, keepObjects: true });
   for (const s of tree.body) {
-    if (s.kind === "FunctionDef") collectScope(s.body, s.name, facts);
+    if (s.kind === "FunctionDef") {
+      collectScope(s.body, s.name, facts, { params: paramNames(s), objects: new Set(globals), keepObjects: true });
+    } else if (s.kind === "ClassDef") {
+      // Methods: registrations on `self` or on routers, and names handed on; their locals are not app objects.
+      for (const m of s.body) {
+        if (m.kind !== "FunctionDef") continue;
+        const scope = `${s.name}.${m.name}`;
+        collectScope(m.body, scope, facts, { params: paramNames(m), objects: new Set(globals), keepObjects: false });
+      }
+    }
   }
   return facts;
 }
 
-function collectScope(body: Stmt[], scope: Scope, facts: WiringFacts): void {
+interface ScopeNames {
+  params: ReadonlySet<string>;
+  /** Names bound to an object creation so far (module level ones included). */
+  objects: Set<string>;
+  keepObjects: boolean;
+}
+
+function paramNames(f: FunctionDef): Set<string> {
+  return new Set(f.params.map((p) => p.name).filter((n) => n !== ""));
+}
+
+function collectScope(body: Stmt[], scope: Scope, facts: WiringFacts, names: ScopeNames): void {
   walkStmts(body, (s) => {
     if (s.kind === "FunctionDef") {
       if (scope !== null) {
@@ -73,17 +111,37 @@ function collectScope(body: Stmt[], scope: Scope, facts: WiringFacts): void {
       decoratedFunction(s, scope, facts);
       return;
     }
-    if ((s.kind === "Assign" || s.kind === "AnnAssign") && s.value?.kind === "Call") {
-      const targets = s.kind === "Assign" ? s.targets : [s.target];
-      for (const t of targets) if (t.kind === "Name") facts.objects.push({ scope, name: t.id, call: s.value });
-    }
     for (const root of stmtExprs(s)) {
       walkExpr(root, (e) => {
-        if (e.kind === "Call" && e.func.kind === "Attribute") registration(e, e.func.value, e.func.attr, scope, facts);
+        if (e.kind === "Call") {
+          if (e.func.kind === "Attribute") registration(e, e.func.value, e.func.attr, scope, facts);
+          handOver(e, scope, facts, names);
+        }
         return e.kind !== "Lambda";
       });
     }
+    if ((s.kind === "Assign" || s.kind === "AnnAssign") && s.value?.kind === "Call") {
+      const targets = s.kind === "Assign" ? s.targets : [s.target];
+      for (const t of targets) {
+        if (t.kind !== "Name") continue;
+        names.objects.add(t.id);
+        if (names.keepObjects) facts.objects.push({ scope, name: t.id, call: s.value });
+      }
+    }
   });
+}
+
+/** Records a call that passes an object or a parameter by name to code other than the app's own methods. */
+function handOver(call: Call, scope: Scope, facts: WiringFacts, names: ScopeNames): void {
+  if (call.func.kind === "Attribute" && APP_METHODS.has(call.func.attr)) return;
+  const args: WiringCall["args"] = [];
+  call.args.forEach((a, i) => {
+    if (a.star !== 0 || a.value.kind !== "Name") return;
+    const id = a.value.id;
+    if (!names.params.has(id) && !names.objects.has(id)) return;
+    args.push({ index: a.name === null ? i : null, keyword: a.name, name: id });
+  });
+  if (args.length > 0) facts.calls.push({ scope, func: call.func, args });
 }
 
 function decoratedFunction(f: FunctionDef, scope: Scope, facts: WiringFacts): void {
@@ -110,7 +168,8 @@ function registration(call: Call, owner: Expr, attr: string, scope: Scope, facts
       return;
     case "add_api_route":
     case "add_api_websocket_route": {
-      const endpoint = kw("endpoint") ?? positional[1];
+      const at = ENDPOINT_REGISTRATIONS[attr] as { position: number; keyword: string };
+      const endpoint = kw(at.keyword) ?? positional[at.position];
       if (endpoint) facts.routes.push({ scope, owner, method: attr, call, handler: endpoint });
       return;
     }

@@ -146,10 +146,11 @@ include = ["backend/**", "libs"]
 exclude = ["**/generated/**"]
 extend-exclude = ["scripts/**"]
 connector = ["app.db.connector", "core/database.py"]
-connector-api = ["get_session", "Base"]
+connector-api = ["get_session", "Base", "app.db.models:*", "app.db.session:get_db"]
 extend-connector-api = ["ping_database"]
 session-dependency = ["get_session"]
 test-fixture-modules = ["tests/fixtures.py"]
+test-modules = ["qa/**"]
 api-paths = ["backend/api", "backend/**/routes_*.py"]
 health-path = "/healthz/db"
 lifecycle = { startup = "open_db", shutdown = "close_db" }
@@ -175,9 +176,10 @@ const EVERY_KEY_CONFIG: DbfenceConfig = {
   include: ["backend/**", "libs"],
   exclude: ["**/generated/**", "scripts/**"],
   connector: ["app.db.connector", "core/database.py"],
-  connectorApi: ["get_session", "Base", "ping_database"],
+  connectorApi: ["get_session", "Base", "app.db.models:*", "app.db.session:get_db", "ping_database"],
   sessionDependency: ["get_session"],
   testFixtureModules: ["tests/fixtures.py"],
+  testModules: ["qa/**"],
   apiPaths: ["backend/api", "backend/**/routes_*.py"],
   healthPath: "/healthz/db",
   lifecycle: { startup: "open_db", shutdown: "close_db" },
@@ -198,7 +200,7 @@ const EVERY_KEY_CONFIG: DbfenceConfig = {
       reason: "nightly ETL",
       approvedBy: "data-team",
       expires: "2025-12-31",
-      line: 23,
+      line: 24,
     },
   ],
   thresholds: {
@@ -217,7 +219,7 @@ test("every key round-trips from dbfence.toml", () => {
 test("every key round-trips from [tool.dbfence] in pyproject.toml", () => {
   const text = `[project]\nname = "svc"\n\n[tool.dbfence]${EVERY_KEY.replace("[[exceptions]]", "[[tool.dbfence.exceptions]]")}`;
   const expected = structuredClone(EVERY_KEY_CONFIG);
-  expected.exceptions[0].line = 26;
+  expected.exceptions[0].line = 27;
   assert.deepEqual(parsePyproject(text), expected);
 });
 

@@ -25,7 +25,7 @@ const configurationDoc = () => fs.readFileSync(path.join(repositoryRoot(), "docs
 test("the options table has one row per option, with its default written as TOML", () => {
   const rows = optionsMarkdownTable().split("\n");
   assert.equal(rows[0], "| key | type | default | meaning |");
-  assert.equal(rows.length, 2 + 22);
+  assert.equal(rows.length, 2 + 23);
   assert.ok(rows.includes("| `require-reason` | boolean | `true` | suppression comments need a reason (DBF902) |"));
   const lifecycle = rows.find((row) => row.startsWith("| `lifecycle` |"));
   assert.match(lifecycle ?? "", /`\{ startup = "initialize_database", shutdown = "shutdown_database" \}`/);
@@ -60,7 +60,7 @@ test("the JSON Schema is strict and carries defaults and descriptions", () => {
     >;
   };
   assert.equal(schema.additionalProperties, false);
-  assert.equal(Object.keys(schema.properties).length, 22);
+  assert.equal(Object.keys(schema.properties).length, 23);
   assert.deepEqual(schema.properties.drivers.default, DRIVERS);
   assert.deepEqual(schema.properties.exclude.default, ["**/alembic/**", "**/migrations/**"]);
   for (const [key, property] of Object.entries(schema.properties)) {

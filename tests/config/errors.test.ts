@@ -57,6 +57,17 @@ test("wrong types are errors that name the key and echo the value", () => {
       'dbfence.toml: drivers[0]: expected a module name like psycopg2 or mysql.connector, got "my-driver"',
     ],
     ["exceptions = [3]", "exceptions[0]", "dbfence.toml: exceptions[0]: expected a table, got 3"],
+    [
+      'connector-api = ["app.db:"]',
+      "connector-api[0]",
+      'dbfence.toml: connector-api[0]: expected a Python name like get_db_session, or "module:name" / "module:*" like "app.db.models:*", got "app.db:"',
+    ],
+    [
+      'connector-api = ["*"]',
+      "connector-api[0]",
+      'dbfence.toml: connector-api[0]: expected a Python name like get_db_session, or "module:name" / "module:*" like "app.db.models:*", got "*"',
+    ],
+    ["test-modules = [1]", "test-modules[0]", "dbfence.toml: test-modules[0]: expected a glob string, got 1"],
   ];
   for (const [text, key, message] of cases) {
     const error = configError(() => parseDbfence(text));

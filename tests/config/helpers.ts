@@ -67,6 +67,7 @@ export const DEFAULTS: DbfenceConfig = {
   connectorApi: ["get_db_session", "initialize_database", "shutdown_database", "health_check_database", "Base"],
   sessionDependency: ["get_db_session"],
   testFixtureModules: ["tests/conftest.py", "**/conftest.py"],
+  testModules: ["**/tests/**", "**/test_*.py", "**/*_test.py", "**/conftest.py"],
   apiPaths: ["."],
   healthPath: "/health/db",
   lifecycle: { startup: "initialize_database", shutdown: "shutdown_database" },

@@ -171,11 +171,20 @@ describe("exclude and include", () => {
     assert.equal(files.length, 7);
   });
 
-  test("a pattern without a slash matches at any depth, an anchored one only at the root", () => {
+  test("a glob without a slash matches at any depth, a plain path or an anchored glob only from the root", () => {
     const root = tempDir();
     writeTree(root, tree);
+    // `legacy` is a path without glob characters: the root's legacy/ (there is none), not app/legacy/.
     assert.deepEqual(
       rels(root, { exclude: ["legacy"] }).filter((r) => r.includes("legacy")),
+      ["app/legacy/old.py"],
+    );
+    assert.deepEqual(
+      rels(root, { exclude: ["**/legacy"] }).filter((r) => r.includes("legacy")),
+      [],
+    );
+    assert.deepEqual(
+      rels(root, { exclude: ["legac?"] }).filter((r) => r.includes("legacy")),
       [],
     );
     assert.deepEqual(
@@ -205,7 +214,9 @@ describe("exclude and include", () => {
   test("include keeps files matching a glob or under a matching folder", () => {
     const root = tempDir();
     writeTree(root, tree);
-    assert.deepEqual(rels(root, { include: ["app"] }), ["app/legacy/old.py", "app/models.py", "lib/app/util.py"]);
+    // A path without glob characters is the root's folder, not lib/app.
+    assert.deepEqual(rels(root, { include: ["app"] }), ["app/legacy/old.py", "app/models.py"]);
+    assert.deepEqual(rels(root, { include: ["**/app"] }), ["app/legacy/old.py", "app/models.py", "lib/app/util.py"]);
     assert.deepEqual(rels(root, { include: ["app/*.py"] }), ["app/models.py"]);
     assert.deepEqual(rels(root, { include: ["*.pyi"] }), ["lib/helpers.pyi"]);
     assert.deepEqual(rels(root, { include: ["lib/", "tests/**"] }), [

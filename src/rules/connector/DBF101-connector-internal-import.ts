@@ -1,3 +1,4 @@
+import { connectorApi } from "../../semantic/connector-api.js";
 import { defineRule } from "../rule.js";
 
 export default defineRule({
@@ -15,7 +16,8 @@ export default defineRule({
   },
   check(ctx) {
     if (ctx.isConnector) return;
-    const api = new Set(ctx.config.connectorApi);
+    const api = connectorApi(ctx.config.connectorApi, ctx.infer.options.connectors);
+    const listed = api.entries.join(", ");
     const isConnector = (m: string): boolean => ctx.infer.isConnectorModule(m);
     for (const site of ctx.facts.imports) {
       const s = site.stmt;
@@ -26,18 +28,18 @@ export default defineRule({
         if (!isConnector(site.module)) {
           // A package that re-exports a connector internal (`from core import engine`) hands out the same object.
           const r = ctx.infer.project.has(site.module) ? ctx.infer.project.resolveMember(site.module, a.name) : null;
-          if (r?.kind === "symbol" && isConnector(r.module) && !api.has(r.name)) {
+          if (r?.kind === "symbol" && isConnector(r.module) && !api.allows(r.module, r.name)) {
             ctx.report(
               s,
-              `'${a.name}' is the connector's internal '${r.module}.${r.name}', re-exported by '${site.module}'; import only the connector's API (${[...api].join(", ")})`,
+              `'${a.name}' is the connector's internal '${r.module}.${r.name}', re-exported by '${site.module}'; import only the connector's API (${listed})`,
             );
           }
           continue;
         }
-        if (api.has(a.name)) continue;
+        if (api.allows(site.module, a.name)) continue;
         ctx.report(
           s,
-          `'${a.name}' is internal to the connector '${site.module}'; import only its API (${[...api].join(", ")}) and receive sessions through Depends(${ctx.config.sessionDependency[0] ?? "get_db_session"})`,
+          `'${a.name}' is internal to the connector '${site.module}'; import only its API (${listed}) and receive sessions through Depends(${ctx.config.sessionDependency[0] ?? "get_db_session"})`,
         );
       }
     }
@@ -45,7 +47,7 @@ export default defineRule({
       const base = site.base;
       if (base?.kind === "module" && !isConnector(base.module)) {
         const r = ctx.infer.project.resolveMember(base.module, site.node.attr);
-        if (r?.kind === "symbol" && isConnector(r.module) && !api.has(r.name)) {
+        if (r?.kind === "symbol" && isConnector(r.module) && !api.allows(r.module, r.name)) {
           ctx.report(
             site.node,
             `'${base.module}.${site.node.attr}' is the connector's internal '${r.module}.${r.name}'; use the connector's API instead`,
@@ -54,12 +56,12 @@ export default defineRule({
         continue;
       }
       if (base?.kind !== "module" || !isConnector(base.module)) continue;
-      if (api.has(site.node.attr)) continue;
+      if (api.allows(base.module, site.node.attr)) continue;
       // `core.database` spelled out: the first attribute is the package path, not a connector member.
       if (ctx.infer.project.has(`${base.module}.${site.node.attr}`)) continue;
       ctx.report(
         site.node,
-        `'${base.module}.${site.node.attr}' is internal to the connector; use its API (${[...api].join(", ")}) instead of reaching into it`,
+        `'${base.module}.${site.node.attr}' is internal to the connector; use its API (${listed}) instead of reaching into it`,
       );
     }
   },

@@ -9,7 +9,7 @@ export default defineRule({
   severity: "warning",
   summary: "A route handler is defined with `def`",
   docs: {
-    what: 'Reports any FastAPI route handler defined with `def` in `api-paths` (default: everywhere), unless DBF301 already reports it. Switch it off with `ignore = ["DBF302"]`.',
+    what: 'Reports any FastAPI route handler defined with `def` in `api-paths` (default: everywhere) outside test modules (config `test-modules`), unless DBF301 already reports it. Switch it off with `ignore = ["DBF302"]`.',
     why: "The policy asks for `async def` endpoints throughout, so that a handler that later gains a database dependency does not silently become a blocking one, and the async-endpoint share stays at its target.",
     example: {
       bad: 'from fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n@router.get("/ping")\ndef ping() -> dict[str, str]:\n    return {"ping": "pong"}\n',
@@ -26,6 +26,7 @@ export default defineRule({
       /[*?[{]/.test(p) ? p : p === "." ? "." : `${p.replace(/\/$/, "")}/**`,
     );
     if (!compileGlobs(apiPaths).matches(ctx.path, false)) return;
+    if (compileGlobs(ctx.config.testModules).matchesSelfOrAncestor(ctx.path, false)) return;
     for (const h of routeHandlers(ctx)) {
       if (h.fn.def.isAsync || h.chain) continue;
       ctx.report(

@@ -1,6 +1,6 @@
 import type { FunctionRef } from "../../semantic/apps.js";
 import { defineRule } from "../rule.js";
-import { connectorFunction } from "./connector-calls.js";
+import { connectorFunction, topLevelApps } from "./connector-calls.js";
 import { APP_WITHOUT_LIFECYCLE, COMPLETE_APP } from "./examples.js";
 
 export default defineRule({
@@ -9,7 +9,7 @@ export default defineRule({
   severity: "error",
   summary: "A FastAPI app does not await the connector's startup and shutdown",
   docs: {
-    what: 'Reports a top-level FastAPI app whose startup does not `await` the connector\'s `initialize_database()` or whose shutdown does not `await` `shutdown_database()` (config `lifecycle`): in a lifespan context manager before/after its `yield`, or in `on_event("startup"/"shutdown")`, `add_event_handler` or `on_startup=`/`on_shutdown=` handlers. One finding per app, naming what is missing; mounted sub-apps are not reported.',
+    what: 'Reports a top-level FastAPI app whose startup does not `await` the connector\'s `initialize_database()` or whose shutdown does not `await` `shutdown_database()` (config `lifecycle`): in a lifespan context manager before/after its `yield`, or in `on_event("startup"/"shutdown")`, `add_event_handler` or `on_startup=`/`on_shutdown=` handlers. Handlers and lifespans returned by project factory functions are followed. One finding per app, naming what is missing; mounted sub-apps and apps created in test modules (config `test-modules`) are not reported.',
     why: "Without startup the first requests pay for pool creation (and schema checks never run); without shutdown the pool's connections are dropped instead of closed, which the database sees as aborted sessions on every deploy.",
     example: {
       bad: APP_WITHOUT_LIFECYCLE,
@@ -25,8 +25,8 @@ export default defineRule({
           (afterYield === null || a.afterYield === afterYield) && connectorFunction(a.func, mctx, ctx.infer) === name,
       );
     };
-    for (const model of ctx.apps()) {
-      if (model.mounted || model.lifecycleUnknown || model.lifespan === "unknown") continue;
+    for (const model of topLevelApps(ctx)) {
+      if (model.lifecycleUnknown || model.lifespan === "unknown") continue;
       const lifespan = model.lifespan;
       const starts =
         (lifespan !== null && awaitsIn(lifespan, startup, false)) ||
