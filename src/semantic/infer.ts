@@ -513,8 +513,9 @@ export class TypeInference {
       case "instance": {
         const cls = this.findClass(recv.module, recv.cls);
         const m = cls ? this.findMethod(recv.module, cls, method) : null;
-        if (m) return this.functionResult(m.module, m.sig, m.cls);
-        // An attribute holding a callable: `self._factory()`.
+        if (m && !this.isProperty(m.sig.decorators, this.moduleContext(m.module)))
+          return this.functionResult(m.module, m.sig, m.cls);
+        // An attribute holding a callable (`self._factory()`), or a property returning one.
         const attr = this.attributeType(recv.module, recv.cls, method);
         return attr ? this.callResult(attr, call, ctx) : null;
       }

@@ -84,10 +84,18 @@ export default defineRule({
 /** The comprehension an argument of gather/wait stands for: itself, starred, or a local name bound to one. */
 function comprehensionOf(e: Expr, site: CallSite): Expr | null {
   const inner = e.kind === "Starred" ? e.value : e;
-  if (inner.kind === "Comprehension") return inner;
-  if (inner.kind !== "Name") return null;
-  const bound = site.ctx.binding?.(inner.id)?.value;
-  return bound?.kind === "Comprehension" ? bound : null;
+  if (inner.kind === "Name") {
+    const bound = site.ctx.binding?.(inner.id)?.value;
+    return bound ? comprehension(bound) : null;
+  }
+  return comprehension(inner);
+}
+
+/** `(x for ...)`, `[x for ...]`, `{x for ...}`: the comprehension. */
+function comprehension(e: Expr): Expr | null {
+  if (e.kind === "Comprehension") return e;
+  if (e.kind === "Sequence" && e.items.length === 1 && e.items[0]?.kind === "Comprehension") return e.items[0];
+  return null;
 }
 
 /** `tg.create_task(...)` inside a loop (or comprehension) that runs within one `async with ... as tg`. */
