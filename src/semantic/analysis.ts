@@ -5,7 +5,7 @@
  */
 import type * as A from "../parser/ast.js";
 import { walkExpr } from "../parser/walk.js";
-import type { Fact, NameContext, TypeInference } from "./infer.js";
+import { type Fact, type NameContext, narrowUnion, type TypeInference } from "./infer.js";
 import { qualifiedName, type Resolved } from "./project.js";
 import { absoluteModule, type ImportBinding, type ModuleSummary } from "./summary.js";
 
@@ -18,6 +18,10 @@ export interface FunctionInfo {
   outer: NameContext;
   /** Spans of lambdas inside the function (a call there does not run in the function itself). */
   lambdas: { start: number; end: number }[];
+  /** Spans of loops (`for`, `while`, comprehensions) inside the function: a call there may run many times. */
+  loops: { start: number; end: number }[];
+  /** `with ... as name` statements of the function: the name and the statement's span. */
+  withTargets: { name: string; start: number; end: number }[];
 }
 
 export interface ValueBinding {
@@ -223,9 +227,11 @@ class Walker {
       case "With":
         for (const item of s.items) {
           this.expr(item.expr, s, scope, fn);
+          if (item.target?.kind === "Name" && fn)
+            fn.withTargets.push({ name: item.target.id, start: s.start, end: s.end });
           if (item.target) {
             if (item.target.kind === "Name" && scope.parent) {
-              scope.facts.set(item.target.id, this.infer.valueType(item.expr, scope));
+              scope.facts.set(item.target.id, this.infer.enterType(this.infer.valueType(item.expr, scope), s.isAsync));
               scope.values.delete(item.target.id);
             } else this.expr(item.target, s, scope, fn);
           }
@@ -233,6 +239,7 @@ class Walker {
         this.body(s.body, scope, fn, cls);
         return;
       case "For":
+        fn?.loops.push({ start: s.start, end: s.end });
         this.expr(s.iter, s, scope, fn);
         this.clearTargets(s.target, scope);
         this.body(s.body, scope, fn, cls);
@@ -248,21 +255,11 @@ class Walker {
         this.body(s.orelse, scope, fn, cls);
         this.body(s.finalbody, scope, fn, cls);
         return;
-      case "If": {
-        // Walk an elif chain in a loop: each `elif` is the sole statement of the previous `orelse`.
-        let branch: A.If = s;
-        for (;;) {
-          this.expr(branch.test, branch, scope, fn);
-          this.body(branch.body, scope, fn, cls);
-          const next = branch.orelse.length === 1 ? branch.orelse[0] : undefined;
-          if (next?.kind !== "If") {
-            this.body(branch.orelse, scope, fn, cls);
-            return;
-          }
-          branch = next;
-        }
-      }
+      case "If":
+        this.ifChain(s, scope, fn, cls);
+        return;
       case "While":
+        fn?.loops.push({ start: s.start, end: s.end });
         this.expr(s.test, s, scope, fn);
         this.body(s.body, scope, fn, cls);
         this.body(s.orelse, scope, fn, cls);
@@ -285,8 +282,62 @@ class Walker {
     }
   }
 
+  /**
+   * An if/elif chain, walked in a loop (each `elif` is the sole statement of the previous `orelse`).
+   * `isinstance` narrows a union of sync and async types in its branch and the branches after it; after
+   * the chain, a first branch that always returns or raises leaves the other member (and the reverse).
+   */
+  private ifChain(s: A.If, scope: Scope, fn: FunctionInfo | null, cls: A.ClassDef | null): void {
+    const restore: { name: string; fact: Fact | null }[] = [];
+    let after: { name: string; fact: Fact | null } | null = null;
+    let branch: A.If = s;
+    for (;;) {
+      this.expr(branch.test, branch, scope, fn);
+      const n = scope.parent ? this.narrowing(branch.test, scope) : null;
+      if (n) {
+        restore.push({ name: n.name, fact: scope.facts.get(n.name) ?? null });
+        scope.facts.set(n.name, n.yes);
+      }
+      this.body(branch.body, scope, fn, cls);
+      if (n) scope.facts.set(n.name, n.no);
+      if (n && branch === s && exits(branch.body)) after = { name: n.name, fact: n.no };
+      const next = branch.orelse.length === 1 ? branch.orelse[0] : undefined;
+      if (next?.kind !== "If") {
+        this.body(branch.orelse, scope, fn, cls);
+        if (n && branch === s && !after && exits(branch.orelse)) after = { name: n.name, fact: n.yes };
+        break;
+      }
+      branch = next;
+    }
+    for (const r of restore.reverse()) scope.facts.set(r.name, r.fact);
+    if (after) scope.facts.set(after.name, after.fact);
+  }
+
+  /** `isinstance(x, T)` / `not isinstance(x, (A, B))` on a local union: the name and both narrowed types. */
+  private narrowing(test: A.Expr, scope: Scope): { name: string; yes: Fact | null; no: Fact | null } | null {
+    let negate = false;
+    let t = test;
+    while (t.kind === "UnaryOp" && t.op === "not") {
+      negate = !negate;
+      t = t.operand;
+    }
+    if (t.kind !== "Call" || t.func.kind !== "Name" || t.func.id !== "isinstance") return null;
+    if (scope.localFact("isinstance") !== undefined || scope.resolveName("isinstance")) return null;
+    const [subject, classes] = t.args.map((a) => a.value);
+    if (subject?.kind !== "Name" || !classes) return null;
+    const current = scope.localFact(subject.id);
+    if (!current) return null;
+    const list = classes.kind === "Sequence" ? classes.items : [classes];
+    const n = narrowUnion(
+      current,
+      list.map((c) => this.infer.annotationType(c, scope)),
+    );
+    if (!n) return null;
+    return { name: subject.id, yes: negate ? n.no : n.yes, no: negate ? n.yes : n.no };
+  }
+
   private function(def: A.FunctionDef, outer: Scope, parentFn: FunctionInfo | null, cls: A.ClassDef | null): void {
-    const info: FunctionInfo = { def, cls, parent: parentFn, outer, lambdas: [] };
+    const info: FunctionInfo = { def, cls, parent: parentFn, outer, lambdas: [], loops: [], withTargets: [] };
     this.facts.functions.push(info);
     const scope = new Scope(this.summary.module, this.infer, outer, declaredNames(def));
     const isStatic = def.decorators.some((d) => d.kind === "Name" && d.id === "staticmethod");
@@ -358,6 +409,7 @@ class Walker {
   private expr(root: A.Expr, stmt: A.Stmt, scope: Scope, fn: FunctionInfo | null): void {
     walkExpr(root, (e, parent) => {
       if (e.kind === "Lambda" && fn) fn.lambdas.push({ start: e.start, end: e.end });
+      else if (e.kind === "Comprehension" && fn) fn.loops.push({ start: e.start, end: e.end });
       if (e.kind === "Await" && e.value.kind === "Name") this.facts.awaitedNames.push({ fn, name: e.value.id });
       if (e.kind === "Call") this.call(e, parent, stmt, scope, fn);
       else if (e.kind === "Attribute") {
@@ -391,6 +443,12 @@ class Walker {
       firstArgBinding: first?.kind === "Name" ? scope.binding(first.id) : null,
     });
   }
+}
+
+/** A block that never falls through: it ends in `return` or `raise`. */
+function exits(body: A.Stmt[]): boolean {
+  const last = body[body.length - 1];
+  return last?.kind === "Return" || (last?.kind === "OtherStmt" && last.keyword === "raise");
 }
 
 function isTypeAlias(e: A.Expr): boolean {

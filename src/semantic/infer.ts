@@ -7,8 +7,24 @@
 
 import type { Call, Expr, Param } from "../parser/ast.js";
 import { parsePython } from "../parser/index.js";
+import {
+  CONTEXT_MANAGER_DECORATORS,
+  CONTEXT_MANAGER_TYPES,
+  ENTER_METHODS,
+  ENTERING_METHODS,
+  type EnterKind,
+  PARTIAL_CALLABLES,
+  PROPERTY_DECORATORS,
+} from "./knowledge/contextlib.js";
 import { APP_CLASSES } from "./knowledge/fastapi.js";
-import { BLOCKING_DRIVERS, CALL_RESULTS, CLASS_TYPES, type DbType, METHOD_RESULTS } from "./knowledge/sqlalchemy.js";
+import {
+  ASYNC_SESSION_TYPES,
+  BLOCKING_DRIVERS,
+  CALL_RESULTS,
+  CLASS_TYPES,
+  type DbType,
+  METHOD_RESULTS,
+} from "./knowledge/sqlalchemy.js";
 import { type ProjectIndex, qualifiedName, type Resolved } from "./project.js";
 import type { ClassSummary, FunctionSig, SymbolDef } from "./summary.js";
 
@@ -17,7 +33,18 @@ export type Fact =
   | { t: "instance"; module: string; cls: string }
   | { t: "ref"; r: Resolved }
   /** A FastAPI application or router object. */
-  | { t: "app"; kind: "FastAPI" | "APIRouter" };
+  | { t: "app"; kind: "FastAPI" | "APIRouter" }
+  /** A context manager: entering it (`async with` when `async`, else `with`) gives `value`. */
+  | { t: "cm"; async: boolean; value: Fact }
+  /** A callable whose call gives `result` (`functools.partial(...)`, `asynccontextmanager(fn)`, a bound method). */
+  | { t: "callable"; result: Fact }
+  /** An instance of a library class dbfence follows (knowledge/contextlib.ts `ENTERING_METHODS`). */
+  | { t: "object"; qname: string }
+  /**
+   * A union of sync and async database types (`Engine | AsyncEngine`): neither, until `isinstance` narrows
+   * it or `await` / `async with` shows it is the async one.
+   */
+  | { t: "union"; options: Fact[] };
 
 /** Resolves names where an expression is evaluated. */
 export interface NameContext {
@@ -184,7 +211,7 @@ export class TypeInference {
         return this.typeOfResolvedAnnotation(this.resolveExpr(e, ctx));
       case "BinOp":
         if (e.op !== "|") return null;
-        return this.annotationType(e.left, ctx) ?? this.annotationType(e.right, ctx);
+        return unionOf([this.annotationType(e.left, ctx), this.annotationType(e.right, ctx)]);
       case "Subscript": {
         const base = this.dealias(this.resolveExpr(e.value, ctx));
         const q = qualifiedName(base);
@@ -196,12 +223,11 @@ export class TypeInference {
         ) {
           return this.annotationType(e.items[0] ?? null, ctx);
         }
-        if (TYPING.has(pkg) && last === "Union") {
-          for (const item of e.items) {
-            const f = this.annotationType(item, ctx);
-            if (f) return f;
-          }
-          return null;
+        if (TYPING.has(pkg) && last === "Union") return unionOf(e.items.map((item) => this.annotationType(item, ctx)));
+        const cm = q !== null && Object.hasOwn(CONTEXT_MANAGER_TYPES, q) ? CONTEXT_MANAGER_TYPES[q] : undefined;
+        if (cm) {
+          const value = this.annotationType(e.items[0] ?? null, ctx);
+          return value ? { t: "cm", async: cm === "async", value } : null;
         }
         // A generic class (async_sessionmaker[AsyncSession]) is still that class.
         return this.typeOfResolvedAnnotation(base);
@@ -269,20 +295,24 @@ export class TypeInference {
   }
 
   /** What an unannotated function yields or returns, from its body (`with SessionLocal() as s: yield s`). */
-  producedType(module: string, sig: FunctionSig): Fact | null {
-    const ctx = this.moduleContext(module);
+  producedType(module: string, sig: FunctionSig, cls: ClassSummary | null = null): Fact | null {
+    const ctx = this.bodyContext(module, sig, cls);
     for (const y of [...sig.yields, ...sig.returnValues]) {
-      const value = y.kind === "Name" && sig.locals[y.id] ? (sig.locals[y.id] as Expr) : y;
-      const f = this.valueType(value, ctx);
+      const f = this.valueType(y, ctx);
       if (f?.t === "db") return f;
     }
     return null;
   }
 
   /** A method of a project class or of its project base classes (`__init__` inherited from a base service). */
-  findMethod(module: string, cls: ClassSummary, name: string, seen = 0): { sig: FunctionSig; module: string } | null {
-    const own = cls.methods[name];
-    if (own) return { sig: own, module };
+  findMethod(
+    module: string,
+    cls: ClassSummary,
+    name: string,
+    seen = 0,
+  ): { sig: FunctionSig; module: string; cls: ClassSummary } | null {
+    const own = Object.hasOwn(cls.methods, name) ? cls.methods[name] : undefined;
+    if (own) return { sig: own, module, cls };
     if (seen > 10) {
       this.cut();
       return null;
@@ -419,7 +449,7 @@ export class TypeInference {
         return null;
       }
       case "Await":
-        return this.valueType(e.value, ctx);
+        return this.awaitType(this.valueType(e.value, ctx));
       case "NamedExpr":
         return this.valueType(e.value, ctx);
       case "Call":
@@ -511,46 +541,195 @@ export class TypeInference {
     return null;
   }
 
+  /** What calling `call.func` gives: a method of a known value, or a call of the callee's value. */
   private callType(call: Call, ctx: NameContext): Fact | null {
     const func = call.func;
     if (func.kind === "Attribute") {
       const recv = this.valueType(func.value, ctx);
-      if (recv?.t === "db") {
-        const methods = METHOD_RESULTS[recv.db];
-        const result = methods && Object.hasOwn(methods, func.attr) ? methods[func.attr] : undefined;
-        return result ? { t: "db", db: result } : null;
-      }
-      if (recv?.t === "instance") return this.methodReturnType(recv.module, recv.cls, func.attr);
+      if (recv && recv.t !== "ref") return this.methodResult(recv, func.attr, call, ctx);
     }
     const callee = this.valueType(func, ctx);
-    if (!callee) return null;
-    if (callee.t === "db") {
-      const result = METHOD_RESULTS[callee.db]?.__call__;
-      return result ? { t: "db", db: result } : null;
-    }
-    if (callee.t !== "ref") return null;
-    const r = callee.r;
-    if (r.kind === "external") {
-      const known = CALL_RESULTS[r.qname];
-      if (known) {
-        // sessionmaker(class_=AsyncSession) makes async sessions.
-        if (
-          known === "SessionMaker" &&
-          call.args.some((a) => a.name === "class_" && this.annotationType(a.value, ctx)?.t === "db")
-        ) {
-          return { t: "db", db: "AsyncSessionMaker" };
-        }
-        return { t: "db", db: known };
+    return callee ? this.callResult(callee, call, ctx) : null;
+  }
+
+  /** What `<a value of type recv>.<method>(...)` gives. */
+  private methodResult(recv: Fact, method: string, call: Call, ctx: NameContext): Fact | null {
+    switch (recv.t) {
+      case "db": {
+        const methods = METHOD_RESULTS[recv.db];
+        const result = methods && Object.hasOwn(methods, method) ? methods[method] : undefined;
+        return result ? { t: "db", db: result } : null;
       }
-      const app = APP_CLASSES[r.qname];
-      if (app) return { t: "app", kind: app };
-      return driverConnect(r.qname);
+      case "instance": {
+        const cls = this.findClass(recv.module, recv.cls);
+        const m = cls ? this.findMethod(recv.module, cls, method) : null;
+        if (m && !this.isProperty(m.sig.decorators, this.moduleContext(m.module)))
+          return this.functionResult(m.module, m.sig, m.cls);
+        // An attribute holding a callable (`self._factory()`), or a property returning one.
+        const attr = this.attributeType(recv.module, recv.cls, method);
+        return attr ? this.callResult(attr, call, ctx) : null;
+      }
+      case "union":
+        return unionOf(recv.options.map((o) => this.methodResult(o, method, call, ctx)));
+      case "object": {
+        const methods = ENTERING_METHODS[recv.qname];
+        const kind = methods && Object.hasOwn(methods, method) ? methods[method] : undefined;
+        const arg = call.args[0];
+        if (!kind || !arg || arg.star !== 0 || arg.name !== null) return null;
+        return this.enterType(this.valueType(arg.value, ctx), kind === "async");
+      }
+      default:
+        return null;
     }
+  }
+
+  /** What calling a value of type `callee` gives. */
+  private callResult(callee: Fact, call: Call, ctx: NameContext): Fact | null {
+    switch (callee.t) {
+      case "db": {
+        const result = METHOD_RESULTS[callee.db]?.__call__;
+        return result ? { t: "db", db: result } : null;
+      }
+      case "callable":
+        return callee.result;
+      case "instance": {
+        const cls = this.findClass(callee.module, callee.cls);
+        const m = cls ? this.findMethod(callee.module, cls, "__call__") : null;
+        return m ? this.functionResult(m.module, m.sig, m.cls) : null;
+      }
+      case "ref":
+        break;
+      default:
+        return null;
+    }
+    const r = callee.r;
+    if (r.kind === "external") return this.libraryCallResult(r.qname, call, ctx);
     if (r.kind === "symbol") {
       if (r.def.kind === "class") return this.classInstanceType(r.module, r.def.cls);
-      if (r.def.kind === "function") return this.returnType(r.module, r.def.sig, false);
+      if (r.def.kind === "function") return this.functionResult(r.module, r.def.sig, null);
     }
     return null;
+  }
+
+  private libraryCallResult(qname: string, call: Call, ctx: NameContext): Fact | null {
+    const known = CALL_RESULTS[qname];
+    if (known) {
+      // sessionmaker(class_=AsyncSession) makes async sessions.
+      if (
+        known === "SessionMaker" &&
+        call.args.some((a) => a.name === "class_" && this.annotationType(a.value, ctx)?.t === "db")
+      ) {
+        return { t: "db", db: "AsyncSessionMaker" };
+      }
+      return { t: "db", db: known };
+    }
+    const app = APP_CLASSES[qname];
+    if (app) return { t: "app", kind: app };
+    if (Object.hasOwn(ENTERING_METHODS, qname)) return { t: "object", qname };
+    const first = call.args[0];
+    const positional = first && first.star === 0 && first.name === null ? first.value : null;
+    if (PARTIAL_CALLABLES.has(qname)) {
+      // `partial(f, *bound)` called later is `f(*bound, ...)`: what `f(*bound)` gives.
+      const result = positional ? this.callType({ ...call, func: positional, args: call.args.slice(1) }, ctx) : null;
+      return result ? { t: "callable", result } : null;
+    }
+    const wrap = Object.hasOwn(CONTEXT_MANAGER_DECORATORS, qname) ? CONTEXT_MANAGER_DECORATORS[qname] : undefined;
+    if (wrap) {
+      // `helper = asynccontextmanager(_gen)`: calling `helper()` gives a context manager of what `_gen` yields.
+      const fn = positional ? this.dealias(this.resolveExpr(positional, ctx)) : null;
+      if (fn?.kind !== "symbol" || fn.def.kind !== "function") return null;
+      const value = this.yieldedType(fn.module, fn.def.sig, null);
+      return value ? { t: "callable", result: { t: "cm", async: wrap === "async", value } } : null;
+    }
+    return driverConnect(qname);
+  }
+
+  /**
+   * What calling a project function or method gives: a context manager of what it yields when a
+   * context-manager decorator wraps it, else its return annotation, else (unannotated, not a generator)
+   * the value its body returns.
+   */
+  functionResult(module: string, sig: FunctionSig, cls: ClassSummary | null): Fact | null {
+    return this.memoized(
+      `c\0${module}\0${cls?.name ?? ""}\0${sig.name}\0${sig.start}`,
+      () => {
+        const ctx = this.moduleContext(module);
+        const wrap = this.contextDecorator(sig.decorators, ctx);
+        if (wrap) {
+          const value = this.yieldedType(module, sig, cls);
+          return value ? { t: "cm", async: wrap === "async", value } : null;
+        }
+        if (sig.returns) return this.annotationType(sig.returns, ctx);
+        if (sig.yields.length > 0) return null;
+        return this.bodyValue(module, sig, cls, sig.returnValues);
+      },
+      null,
+    );
+  }
+
+  /** What a generator function yields: its `AsyncIterator[X]`-style annotation, else its `yield` values. */
+  yieldedType(module: string, sig: FunctionSig, cls: ClassSummary | null): Fact | null {
+    if (sig.returns) return this.returnType(module, sig, true);
+    return this.bodyValue(module, sig, cls, sig.yields);
+  }
+
+  private bodyValue(module: string, sig: FunctionSig, cls: ClassSummary | null, values: Expr[]): Fact | null {
+    const ctx = this.bodyContext(module, sig, cls);
+    for (const v of values) {
+      const f = this.valueType(v, ctx);
+      if (f) return f;
+    }
+    return null;
+  }
+
+  /** `async` / `sync` when a decorator makes the function a context-manager factory (`@asynccontextmanager`). */
+  private contextDecorator(decorators: readonly Expr[], ctx: NameContext): EnterKind | null {
+    for (const d of decorators) {
+      const q = qualifiedName(this.dealias(this.resolveExpr(d, ctx)));
+      if (q !== null && Object.hasOwn(CONTEXT_MANAGER_DECORATORS, q)) return CONTEXT_MANAGER_DECORATORS[q] ?? null;
+    }
+    return null;
+  }
+
+  /** Whether a decorator makes the method read as an attribute (`@property`). */
+  private isProperty(decorators: readonly Expr[], ctx: NameContext): boolean {
+    return decorators.some((d) => {
+      if (d.kind === "Name" && PROPERTY_DECORATORS.has(d.id) && !ctx.resolveName(d.id)) return true;
+      const q = qualifiedName(this.dealias(this.resolveExpr(d, ctx)));
+      return q !== null && PROPERTY_DECORATORS.has(q);
+    });
+  }
+
+  /** What `async with v` (`isAsync`) or `with v` binds to its target, for a value of type `f`. */
+  enterType(f: Fact | null, isAsync: boolean): Fact | null {
+    if (!f) return null;
+    switch (f.t) {
+      case "cm":
+        // Entering an async context manager with `with` (or the reverse) is a TypeError: nothing is bound.
+        return f.async === isAsync ? f.value : null;
+      case "db":
+      case "object":
+        // Sessions, connections and exit stacks enter as themselves.
+        return f;
+      case "instance": {
+        const cls = this.findClass(f.module, f.cls);
+        const m = cls ? this.findMethod(f.module, cls, ENTER_METHODS[isAsync ? "async" : "sync"]) : null;
+        // A class without its own `__aenter__` (one from a library base) conventionally enters as itself.
+        return m ? this.functionResult(m.module, m.sig, m.cls) : f;
+      }
+      case "union": {
+        if (!isAsync) return null;
+        const chosen = asyncOption(f);
+        return chosen ? this.enterType(chosen, true) : null;
+      }
+      default:
+        return null;
+    }
+  }
+
+  /** What `await v` gives for a value of type `f`: a union is shown to be its async member. */
+  awaitType(f: Fact | null): Fact | null {
+    return f?.t === "union" ? asyncOption(f) : f;
   }
 
   private findClass(module: string, cls: string): ClassSummary | null {
@@ -574,21 +753,29 @@ export class TypeInference {
       this.cut();
       return null;
     }
-    const entries = cls.attrs[attr];
+    const ctx = this.moduleContext(module);
+    const entries = Object.hasOwn(cls.attrs, attr) ? cls.attrs[attr] : undefined;
     if (entries) {
-      const ctx = this.moduleContext(module);
       for (const en of entries) {
         const f = this.annotationType(en.annotation, ctx);
         if (f) return f;
       }
       for (const en of entries) {
         if (!en.value) continue;
-        const f = this.valueType(en.value, en.method ? this.methodContext(module, cls, en.method) : ctx);
+        const sig = en.method && Object.hasOwn(cls.methods, en.method) ? cls.methods[en.method] : undefined;
+        const f = this.valueType(en.value, sig ? this.bodyContext(module, sig, cls) : ctx);
         if (f && f.t !== "ref") return f;
       }
     }
+    const method = Object.hasOwn(cls.methods, attr) ? cls.methods[attr] : undefined;
+    if (method) {
+      // A property reads as what the method returns; a bound method calls to it.
+      const result = this.functionResult(module, method, cls);
+      if (this.isProperty(method.decorators, ctx)) return result;
+      return result ? { t: "callable", result } : null;
+    }
     for (const b of cls.bases) {
-      const base = this.resolveExpr(b.kind === "Subscript" ? b.value : b, this.moduleContext(module));
+      const base = this.resolveExpr(b.kind === "Subscript" ? b.value : b, ctx);
       if (base?.kind === "symbol" && base.def.kind === "class") {
         const f = this.attributeType(base.module, base.name, attr, seen + 1);
         if (f) return f;
@@ -597,29 +784,75 @@ export class TypeInference {
     return null;
   }
 
-  private methodReturnType(module: string, clsName: string, method: string): Fact | null {
-    const cls = this.findClass(module, clsName);
-    const sig = cls?.methods[method];
-    return sig ? this.returnType(module, sig, false) : null;
-  }
-
-  /** Parameters of a method as locals (`self` is the instance), for evaluating `self.x = param`. */
-  private methodContext(module: string, cls: ClassSummary, method: string): NameContext {
+  /**
+   * The names of a function body as its own code sees them: parameters (`self` is the instance, `cls` the
+   * class), and the locals its summary kept (`with`-targets bound to what entering gives), evaluated lazily.
+   */
+  bodyContext(module: string, sig: FunctionSig, cls: ClassSummary | null): NameContext {
     const base = this.moduleContext(module);
-    const sig = cls.methods[method];
-    const params = new Map<string, Fact | null>();
-    if (sig) {
-      sig.params.forEach((p, i) => {
-        if (i === 0) params.set(p.name, { t: "instance", module, cls: cls.name });
-        else params.set(p.name, this.paramType(p, base));
-      });
-    }
-    return {
+    const params = new Map<string, Param>();
+    for (const p of sig.params) params.set(p.name, p);
+    const first = sig.params[0]?.name;
+    const isStatic = sig.decorators.some((d) => d.kind === "Name" && d.id === "staticmethod");
+    const isClassMethod = sig.decorators.some((d) => d.kind === "Name" && d.id === "classmethod");
+    const known = new Map<string, Fact | null>();
+    const entered = sig.entered ?? {};
+    const ctx: NameContext = {
       module,
       resolveName: base.resolveName,
-      localFact: (n) => (params.has(n) ? (params.get(n) ?? null) : undefined),
+      localFact: (n) => {
+        const hit = known.get(n);
+        if (hit !== undefined || known.has(n)) return hit ?? null;
+        const p = params.get(n);
+        const local = Object.hasOwn(sig.locals, n) ? sig.locals[n] : undefined;
+        if (!p && !local) return undefined;
+        // A local whose value mentions itself answers "unknown" while it is being computed.
+        known.set(n, null);
+        let f: Fact | null;
+        if (p && cls && n === first && !isStatic) {
+          const r = this.project.resolveMember(module, cls.name);
+          f = isClassMethod ? (r ? { t: "ref", r } : null) : { t: "instance", module, cls: cls.name };
+        } else if (p) f = this.paramType(p, base);
+        else {
+          f = this.valueType(local as Expr, ctx);
+          if (Object.hasOwn(entered, n)) f = this.enterType(f, entered[n] === true);
+        }
+        known.set(n, f);
+        return f;
+      },
     };
+    return ctx;
   }
+}
+
+/** The union of what annotation members denote: mixed sync and async database types stay a union. */
+function unionOf(facts: (Fact | null)[]): Fact | null {
+  const known = facts.filter((f): f is Fact => f !== null);
+  const db = known.filter((f) => f.t === "db");
+  const async = db.some((f) => isAsyncDb(f.db));
+  const sync = db.some((f) => !isAsyncDb(f.db));
+  if (async && sync) return { t: "union", options: db };
+  return known[0] ?? null;
+}
+
+function isAsyncDb(db: DbType): boolean {
+  return ASYNC_SESSION_TYPES.has(db) || db === "AsyncSessionMaker";
+}
+
+/** The async member of a union, when `await` / `async with` shows the value is the async one. */
+function asyncOption(u: Extract<Fact, { t: "union" }>): Fact | null {
+  return u.options.find((o) => o.t === "db" && isAsyncDb(o.db)) ?? null;
+}
+
+/** Narrows a union to the members `isinstance` accepts (`yes`) and the others (`no`). */
+export function narrowUnion(u: Fact, classes: readonly (Fact | null)[]): { yes: Fact | null; no: Fact | null } | null {
+  if (u.t !== "union") return null;
+  const dbs = new Set(classes.map((c) => (c?.t === "db" ? c.db : null)));
+  const pick = (keep: boolean): Fact | null => {
+    const opts = u.options.filter((o) => o.t === "db" && dbs.has(o.db) === keep);
+    return opts.length === 1 ? (opts[0] as Fact) : opts.length > 1 ? { t: "union", options: opts } : null;
+  };
+  return { yes: pick(true), no: pick(false) };
 }
 
 function driverConnect(qname: string): Fact | null {

@@ -34,6 +34,11 @@ export interface FunctionSig {
    */
   locals: Record<string, Expr>;
   /**
+   * The kept locals bound as `with`-targets (`async with helper() as s`: `locals.s` is `helper()`), true for
+   * `async with`: their value is what entering `locals[name]` gives. Absent in summaries of older builds.
+   */
+  entered?: Record<string, boolean>;
+  /**
    * Dotted callees (`a.b.c`, Name/Attribute only) of awaited calls in source order, and whether a `yield`
    * came before (lifespan shutdown). Readers resolve them as names (`TypeInference.resolveExpr`), which
    * cannot resolve any other callee shape, so no other shape is kept.
@@ -105,10 +110,12 @@ export function dict<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
 }
 
-export function functionSig(f: FunctionDef): FunctionSig {
+/** `roots`: other values of the body whose locals are kept (a method's `self.x = value` assignments). */
+export function functionSig(f: FunctionDef, roots: readonly Expr[] = []): FunctionSig {
   const yields: Expr[] = [];
   const returnValues: Expr[] = [];
   const locals: Record<string, Expr> = dict();
+  const entered: Record<string, boolean> = dict();
   const awaits: FunctionSig["awaits"] = [];
   const callees: Expr[] = [];
   const calls: Call[] = [];
@@ -127,11 +134,26 @@ export function functionSig(f: FunctionDef): FunctionSig {
     }
     boundNames(s, bound);
     if (s.kind === "Return" && s.value) returnValues.push(s.value);
-    if (s.kind === "Assign") for (const t of s.targets) if (t.kind === "Name") locals[t.id] = s.value;
-    if (s.kind === "With") for (const i of s.items) if (i.target?.kind === "Name") locals[i.target.id] = i.expr;
+    if (s.kind === "Assign") {
+      for (const t of s.targets) {
+        if (t.kind !== "Name") continue;
+        locals[t.id] = s.value;
+        delete entered[t.id];
+      }
+    }
+    if (s.kind === "With") {
+      for (const i of s.items) {
+        if (i.target?.kind !== "Name") continue;
+        locals[i.target.id] = i.expr;
+        entered[i.target.id] = s.isAsync;
+      }
+    }
     const value = s.kind === "ExprStmt" ? s.value : s.kind === "Assign" || s.kind === "AnnAssign" ? s.value : null;
     if (value && value.kind === "Yield" && value.value) yields.push(value.value);
   });
+  const kept = reachableLocals(locals, [...yields, ...returnValues, ...roots, ...calls.flatMap(callRoots)]);
+  const keptEntered: Record<string, boolean> = dict();
+  for (const n of Object.keys(entered)) if (n in kept) keptEntered[n] = entered[n] === true;
   return {
     name: f.name,
     isAsync: f.isAsync,
@@ -141,7 +163,8 @@ export function functionSig(f: FunctionDef): FunctionSig {
     returnValues,
     decorators: f.decorators,
     start: f.start,
-    locals: reachableLocals(locals, [...yields, ...returnValues, ...calls.flatMap(callRoots)]),
+    locals: kept,
+    entered: keptEntered,
     awaits,
     callees,
     calls,
@@ -292,23 +315,28 @@ function classSummary(c: ClassDef): ClassSummary {
     } else if (s.kind === "Assign") {
       for (const t of s.targets) if (t.kind === "Name") add(t.id, { annotation: null, value: s.value, method: null });
     } else if (s.kind === "FunctionDef") {
-      methods[s.name] = functionSig(s);
       const self = s.params[0]?.name;
-      if (!self) continue;
-      walkStmts(s.body, (inner) => {
-        if (inner.kind === "AnnAssign" && isSelfAttr(inner.target, self)) {
-          add((inner.target as { attr: string }).attr, {
-            annotation: inner.annotation,
-            value: inner.value,
-            method: s.name,
-          });
-        } else if (inner.kind === "Assign") {
-          for (const t of inner.targets) {
-            if (isSelfAttr(t, self))
+      const assigned: Expr[] = [];
+      if (self) {
+        walkStmts(s.body, (inner) => {
+          if (inner.kind === "AnnAssign" && isSelfAttr(inner.target, self)) {
+            add((inner.target as { attr: string }).attr, {
+              annotation: inner.annotation,
+              value: inner.value,
+              method: s.name,
+            });
+            if (inner.value) assigned.push(inner.value);
+          } else if (inner.kind === "Assign") {
+            for (const t of inner.targets) {
+              if (!isSelfAttr(t, self)) continue;
               add((t as { attr: string }).attr, { annotation: null, value: inner.value, method: s.name });
+              assigned.push(inner.value);
+            }
           }
-        }
-      });
+        });
+      }
+      // The locals `self.x = value` mentions are kept too: attribute types are read from those values.
+      methods[s.name] = functionSig(s, assigned);
     }
   }
   return {
@@ -444,7 +472,10 @@ export function reviveSummary(json: string): ModuleSummary {
   const bare = (o: object): void => {
     Object.setPrototypeOf(o, null);
   };
-  const sig = (f: FunctionSig): void => bare(f.locals);
+  const sig = (f: FunctionSig): void => {
+    bare(f.locals);
+    if (f.entered) bare(f.entered);
+  };
   bare(s.imports);
   bare(s.symbols);
   for (const def of Object.values(s.symbols)) {

@@ -195,6 +195,50 @@ test("cache: editing only a dependency (a type alias in deps.py) changes its imp
   assert.deepEqual(strip(back), strip(cold));
 });
 
+const providerModule = (decorator: string): string => `from contextlib import asynccontextmanager
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+
+class Database:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    ${decorator}
+    async def session(self):
+        yield self._session
+
+
+database = Database(NotImplemented)
+`;
+const providerJob = `from sqlalchemy import text
+
+from api.providers import database
+
+
+async def purge() -> None:
+    async with database.session() as session:
+        session.execute(text("DELETE FROM sessions"))
+`;
+
+test("cache: a session provider's edit (its context-manager decorator) changes the findings of files using it", () => {
+  const dir = miniProject({
+    "api/providers.py": providerModule("@asynccontextmanager"),
+    "api/jobs.py": providerJob,
+  });
+  const cacheDir = path.join(tmpDir(), "cache");
+  const provided = brief(same(dir, cacheDir, "cold, provider method").findings, "api/jobs.py");
+  assert.deepEqual(provided, ["api/jobs.py:8:9 DBF401"], "the provider's session is an AsyncSession");
+  assert.deepEqual(brief(same(dir, cacheDir, "warm, provider method").findings, "api/jobs.py"), provided);
+
+  // Without the decorator, `session()` is an async generator: entering it binds nothing dbfence knows.
+  fs.writeFileSync(path.join(dir, "api", "providers.py"), providerModule("# no decorator"));
+  assert.deepEqual(brief(same(dir, cacheDir, "after the decorator was removed").findings, "api/jobs.py"), []);
+
+  fs.writeFileSync(path.join(dir, "api", "providers.py"), providerModule("@asynccontextmanager"));
+  assert.deepEqual(brief(same(dir, cacheDir, "decorator back").findings, "api/jobs.py"), provided);
+});
+
 test("cache: on every fixture, no cache = cold cache = warm cache (also without the prefilter)", async (t) => {
   for (const name of names) {
     await t.test(name, () => {

@@ -1,4 +1,5 @@
 /** Shared knowledge of the await rules: which calls make coroutines and where a coroutine may go un-awaited. */
+import type { Expr } from "../../parser/ast.js";
 import type { CallSite, FileFacts } from "../../semantic/analysis.js";
 import { ASYNC_SESSION_TYPES, COROUTINE_METHODS } from "../../semantic/knowledge/sqlalchemy.js";
 
@@ -56,7 +57,8 @@ export function handedToTaker(site: CallSite, facts: FileFacts): boolean {
 /** `coro = session.execute(q)` followed by `await coro` or `gather(coro)` in the same function. */
 export function storedAndAwaited(site: CallSite, facts: FileFacts): boolean {
   const s = site.stmt;
-  if (s.kind !== "Assign" || s.value !== site.call) return false;
+  // `coros = [session.get(M, k) for k in keys]` stores each coroutine the comprehension makes.
+  if (s.kind !== "Assign" || (s.value !== site.call && comprehensionElement(s.value) !== site.call)) return false;
   const names = s.targets.filter((t) => t.kind === "Name").map((t) => (t as { id: string }).id);
   if (names.length === 0) return false;
   if (facts.awaitedNames.some((a) => a.fn === site.fn && names.includes(a.name))) return true;
@@ -75,4 +77,10 @@ export function storedAndAwaited(site: CallSite, facts: FileFacts): boolean {
 /** The innermost function runs the call itself (not a lambda inside it). */
 export function runsIn(site: CallSite): boolean {
   return !!site.fn && !site.fn.lambdas.some((l) => l.start <= site.call.start && site.call.end <= l.end);
+}
+
+/** The element of a comprehension (`(x for ...)`, `[x for ...]`, `{x for ...}`). */
+function comprehensionElement(e: Expr): Expr | null {
+  const c = e.kind === "Sequence" && e.items.length === 1 ? e.items[0] : e;
+  return c?.kind === "Comprehension" ? c.element : null;
 }
