@@ -8,6 +8,7 @@
 import type { Call, Expr, Param } from "../parser/ast.js";
 import { parsePython } from "../parser/index.js";
 import {
+  CALLABLE_TYPES,
   CONTEXT_MANAGER_DECORATORS,
   CONTEXT_MANAGER_TYPES,
   ENTER_METHODS,
@@ -224,6 +225,11 @@ export class TypeInference {
           return this.annotationType(e.items[0] ?? null, ctx);
         }
         if (TYPING.has(pkg) && last === "Union") return unionOf(e.items.map((item) => this.annotationType(item, ctx)));
+        if (q !== null && CALLABLE_TYPES.has(q)) {
+          // `Callable[[...], R]`: calling the value gives an R.
+          const result = this.annotationType(e.items[1] ?? null, ctx);
+          return result ? { t: "callable", result } : null;
+        }
         const cm = q !== null && Object.hasOwn(CONTEXT_MANAGER_TYPES, q) ? CONTEXT_MANAGER_TYPES[q] : undefined;
         if (cm) {
           const value = this.annotationType(e.items[0] ?? null, ctx);

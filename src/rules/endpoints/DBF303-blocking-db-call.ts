@@ -19,6 +19,9 @@ export default defineRule({
       const fn = site.fn;
       if (!fn?.def.isAsync) continue;
       if (fn.lambdas.some((l) => l.start <= site.call.start && site.call.end <= l.end)) continue;
+      // Awaiting a sync method's result would be a TypeError: code that awaits the call shows the value is
+      // in fact async (a mis-annotated `session: Session`, which DBF202 reports); it does not block.
+      if (site.awaited) continue;
       // `session.add(x)` and friends only touch the identity map: no I/O, nothing blocks.
       const what = blockingCall(site.receiver, site.method, site.qname);
       if (!what) continue;

@@ -63,7 +63,12 @@ function isConstant(e: Expr, ctx: NameContext, depth: number): boolean {
       return e.items.every((i) => isConstant(i, ctx, depth));
     case "UnaryOp":
       return isConstant(e.operand, ctx, depth);
-    case "Name":
+    case "Name": {
+      // A name bound to a number (`TIMEOUT_MS = 30_000`) is as constant as the literal.
+      const b = ctx.binding?.(e.id);
+      if (b && b.value !== e && b.value.kind === "Constant" && depth < 10) return true;
+      return stringKind(e, ctx, depth + 1) === "constant";
+    }
     case "BinOp":
     case "Call":
       return stringKind(e, ctx, depth + 1) === "constant";

@@ -18,6 +18,13 @@ export const CONTEXT_MANAGER_DECORATORS: Readonly<Record<string, EnterKind>> = t
 });
 
 /** Annotations `X[T]` meaning "a context manager whose entered value is T". */
+/** `Callable[[...], R]` spelled through typing or collections.abc: calling such a value gives an R. */
+export const CALLABLE_TYPES: ReadonlySet<string> = new Set([
+  "typing.Callable",
+  "typing_extensions.Callable",
+  "collections.abc.Callable",
+]);
+
 export const CONTEXT_MANAGER_TYPES: Readonly<Record<string, EnterKind>> = table({
   "typing.AsyncContextManager": "async",
   "typing_extensions.AsyncContextManager": "async",
