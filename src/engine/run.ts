@@ -545,7 +545,7 @@ export function runCheck(opts: CheckOptions): CheckResult {
           keep.add(r.summaryHash);
           // A file the cache knew has its summary stored already (they are written together).
           if (!parsedNow.has(r)) continue;
-          const json = r.summaryJson ?? (r.summary ? JSON.stringify(r.summary) : null);
+          const json = r.summaryJson ?? (r.summary ? serialisedSummary(r.summary) : null);
           if (json !== null) store.add(r.summaryHash, json);
         }
         store.save(keep);
@@ -676,6 +676,18 @@ function limitNotices(cuts: ReadonlySet<string>, records: readonly FileRecord[])
     out.push(`${r.file.rel}:${line}: analysis stopped at ${what}; findings that depend on this chain may be missing`);
   }
   return out;
+}
+
+/**
+ * A summary as stored JSON, or null when it is too large for one string (V8 caps strings at ~512 MB; a
+ * 20 MB module of endpoints comes near): such a summary is not stored, and the next run parses the file again.
+ */
+function serialisedSummary(summary: unknown): string | null {
+  try {
+    return JSON.stringify(summary);
+  } catch {
+    return null;
+  }
 }
 
 function mergeFiles(a: DiscoveredFile[], b: DiscoveredFile[]): DiscoveredFile[] {
