@@ -135,6 +135,8 @@ export function attachCallGraph(infer: TypeInference, index: CallerIndex): CallG
 
 export class CallGraph {
   private readonly tables = new WeakMap<ModuleSummary, Map<number, FunctionRef>>();
+  /** Per module: its calls by the name they call (last attribute, or the imported name), in body order. */
+  private readonly callTables = new WeakMap<ModuleSummary, Map<string, { call: Call; caller: FunctionRef | null }[]>>();
 
   constructor(
     private readonly infer: TypeInference,
@@ -266,23 +268,46 @@ export class CallGraph {
     for (const m of [...modules].sort()) {
       const s = this.infer.project.get(m);
       if (!s) continue;
-      const visit = (calls: readonly Call[], ctx: () => NameContext, caller: FunctionRef | null): void => {
-        let context: NameContext | null = null;
-        for (const call of calls) {
-          const f = call.func;
-          const imported = f.kind === "Name" && Object.hasOwn(s.imports, f.id) ? s.imports[f.id]?.name : null;
-          if (lastName(f) !== name && imported !== name) continue;
-          context ??= ctx();
-          if (this.isCallOf(call, context, fn)) out.push({ call, ctx: context, caller });
+      // One context per caller, made only when one of its calls names `name`.
+      const contexts = new Map<FunctionRef | null, NameContext>();
+      for (const { call, caller } of this.callTable(s).get(name) ?? []) {
+        let context = contexts.get(caller);
+        if (context === undefined) {
+          context = caller === null ? this.infer.moduleContext(m) : this.functionContext(caller);
+          contexts.set(caller, context);
         }
-      };
-      visit(s.calls, () => this.infer.moduleContext(m), null);
-      for (const ref of this.refs(s)) {
-        visit(ref.sig.calls, () => this.functionContext(ref), ref);
-        visit(ref.sig.nestedCalls, () => this.functionContext(ref), ref);
+        if (this.isCallOf(call, context, fn)) out.push({ call, ctx: context, caller });
       }
     }
     return out;
+  }
+
+  /** Built once per module, so finding the calls of each of its N functions is not N scans of N bodies. */
+  private callTable(s: ModuleSummary): Map<string, { call: Call; caller: FunctionRef | null }[]> {
+    let table = this.callTables.get(s);
+    if (table) return table;
+    const t = new Map<string, { call: Call; caller: FunctionRef | null }[]>();
+    const add = (calls: readonly Call[], caller: FunctionRef | null): void => {
+      for (const call of calls) {
+        const f = call.func;
+        const last = lastName(f);
+        const imported = f.kind === "Name" && Object.hasOwn(s.imports, f.id) ? s.imports[f.id]?.name : null;
+        for (const n of new Set([last, imported])) {
+          if (!n) continue;
+          let list = t.get(n);
+          if (!list) t.set(n, (list = []));
+          list.push({ call, caller });
+        }
+      }
+    };
+    add(s.calls, null);
+    for (const ref of this.refs(s)) {
+      add(ref.sig.calls, ref);
+      add(ref.sig.nestedCalls, ref);
+    }
+    table = t;
+    this.callTables.set(s, table);
+    return table;
   }
 
   private isCallOf(call: Call, ctx: NameContext, fn: FunctionRef): boolean {
