@@ -28,8 +28,8 @@ export interface GenerateStats {
   violations: Record<string, number>;
 }
 
-/** mulberry32: small, fast, deterministic. */
-function rng(seed: number): () => number {
+/** mulberry32: small, fast, deterministic (the bench's, the mutation harness's and the fuzz campaign's PRNG). */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -98,16 +98,7 @@ export function applyMutant(original: string, m: Mutant): Applied {
 }
 
 /** Seeded PRNG (mulberry32): the same seed picks the same sites and variants. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng as prng } from "../generate.js";
 
 export function shuffled<T>(items: T[], rand: () => number): T[] {
   const a = [...items];

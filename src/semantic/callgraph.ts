@@ -294,9 +294,9 @@ export class CallGraph {
         const imported = f.kind === "Name" && Object.hasOwn(s.imports, f.id) ? s.imports[f.id]?.name : null;
         for (const n of new Set([last, imported])) {
           if (!n) continue;
-          let list = t.get(n);
-          if (!list) t.set(n, (list = []));
-          list.push({ call, caller });
+          const list = t.get(n);
+          if (list) list.push({ call, caller });
+          else t.set(n, [{ call, caller }]);
         }
       }
     };

@@ -24,16 +24,9 @@ const CORPUS = path.resolve(REPO, "..", "shared", "corpus", "cases");
 const CONNECTOR = path.join(REPO, "tests", "fixtures", "DBF104-driver-imports-all-forms", "core", "database.py");
 
 /** mulberry32: a small seeded PRNG, the same sequence on every machine. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from "../../bench/generate.js";
+
+import { rng } from "../../bench/generate.js";
 
 function walk(dir: string, out: string[], limit: number): void {
   let entries: fs.Dirent[];

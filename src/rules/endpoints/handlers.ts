@@ -25,7 +25,7 @@ export function routeHandlers(ctx: RuleContext): RouteHandler[] {
   // `add_api_route("/path", endpoint)` anywhere in the project registers a function defined here.
   const decorated = new Set(out.map((h) => h.fn));
   for (const fn of ctx.facts.functions) {
-    if (out.some((h) => h.fn === fn)) continue;
+    if (decorated.has(fn)) continue;
     const key = endpointKeyOf(fn, ctx.facts.module);
     if (key && isRegisteredEndpoint(ctx.infer, ctx.facts.module, key)) {
       out.push({ fn, method: "add_api_route", chain: handlerChain(fn, ctx) });
