@@ -34,6 +34,9 @@ export const DEFAULT_EXCLUDE: readonly string[] = ["**/alembic/**", "**/migratio
 
 /** Why a glob is unusable, or null. `strictBrackets` makes picomatch reject "[abc" instead of matching it literally. */
 export function globProblem(glob: string): string | null {
+  if (nestedRepetition(glob)) {
+    return "an extglob group with a wildcard or another group inside (like +(*a)) repeats a repetition: matching it can take minutes";
+  }
   const stars = mostStarsInOneSegment(glob);
   if (stars > MAX_STARS_PER_SEGMENT) {
     return `${stars} * wildcards in one path segment, at most ${MAX_STARS_PER_SEGMENT}: regular-expression matching of such a pattern can take minutes`;
@@ -53,6 +56,23 @@ export function globProblem(glob: string): string | null {
  * long file name (4 stars: seconds, 5: minutes, on a 255-character name). Real globs use one or two.
  */
 export const MAX_STARS_PER_SEGMENT = 3;
+
+/** An extglob group (`+(...)`, `*(...)`, `@(...)`, `?(...)`, `!(...)`) holding a `*` or a group: exponential backtracking. */
+function nestedRepetition(glob: string): boolean {
+  const plain = glob.replace(/\\./g, "");
+  let depth = 0;
+  for (let i = 0; i < plain.length; i++) {
+    const c = plain[i];
+    if ("*+?@!".includes(c as string) && plain[i + 1] === "(") {
+      if (depth > 0) return true;
+      depth++;
+      i++;
+    } else if (c === "(" && depth > 0) depth++;
+    else if (c === ")" && depth > 0) depth--;
+    else if (c === "*" && depth > 0) return true;
+  }
+  return false;
+}
 
 /** The largest number of `*` runs in one `/`-separated segment (`**` alone is a segment, not counted; escapes skipped). */
 function mostStarsInOneSegment(glob: string): number {

@@ -266,7 +266,12 @@ test("a glob whose matching could backtrack for minutes is refused at once, nami
     true,
   );
   assert.ok(performance.now() - started < 5000);
-  // Ordinary globs, `**` segments and escaped stars stay valid.
+  for (const nested of ["**/+(*a)+(*a)b", "legacy/*(a*)", "@(x|+(y))"]) {
+    const e = configError(() => parseDbfence(`exclude = [${JSON.stringify(nested)}]`));
+    assert.match(e.message, /extglob group with a wildcard or another group inside/, nested);
+  }
+  // Ordinary globs, `**` segments, plain extglobs and escaped stars stay valid.
+  assert.equal(parseDbfence('exclude = ["**/@(alembic|migrations)/**", "+(a|b).py"]').exclude.length, 2);
   const ok = parseDbfence('exclude = ["**/*_test.py", "**/**/legacy/**", "a/*x*y*.py", "lit\\\\*\\\\*\\\\*\\\\*.py"]');
   assert.equal(ok.exclude.length, 4);
 });
